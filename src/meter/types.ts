@@ -1,0 +1,72 @@
+// Contracts of the Meter: limits, reservations and usage, per org and per token ledger.
+import { z } from "zod";
+import type { LimitKind } from "../errors";
+
+export const LimitsSchema = z
+  .object({
+    rpm: z.number().int().positive().optional(),
+    tpm: z.number().int().positive().optional(),
+    usdPerDay: z.number().positive().optional(),
+    usdPerMonth: z.number().positive().optional(),
+    tokensPerDay: z.number().int().positive().optional(),
+  })
+  .strict();
+export type Limits = z.infer<typeof LimitsSchema>;
+
+/** The org ledger is named "org"; token ledgers are named by token id. */
+export const ORG_LEDGER = "org";
+
+export interface ReserveRequest {
+  requestId: string;
+  /** Token ledger chain (root … self); the org ledger is always charged too. */
+  ledgers: string[];
+  /** Worst-case tokens (input estimate + max output). */
+  tokens: number;
+  /** Worst-case USD at the model's price. */
+  usd: number;
+}
+
+export type ReserveResult =
+  | { ok: true; reservationId: string; headers: Record<string, string>; configVersion: number }
+  | { ok: false; reason: "revoked"; ledger: string }
+  | {
+      ok: false;
+      reason: "limit";
+      scope: "org" | "token";
+      ledger: string;
+      limit: LimitKind;
+      retryAfterSeconds: number;
+      headers: Record<string, string>;
+    };
+
+export interface Actual {
+  inputTokens: number;
+  outputTokens: number;
+  usd: number;
+}
+
+export interface LedgerUsage {
+  ledger: string;
+  limits: Limits;
+  day: { date: string; tokens: number; usd: number; requests: number };
+  month: { month: string; tokens: number; usd: number; requests: number };
+  total: { tokens: number; usd: number; requests: number; inputTokens: number; outputTokens: number };
+  /** Worst-case amounts held by reservations not yet settled. */
+  reserved: { tokens: number; usd: number; count: number };
+}
+
+/** RPC surface of the Meter Durable Object (one per org). */
+export interface MeterApi {
+  /** The one hot-path round trip: revocation check + rate limits + budget reservation, atomically. */
+  reserve(req: ReserveRequest): Promise<ReserveResult>;
+  /** Replace a reservation by what was actually used (zero refunds it). Idempotent per reservation. */
+  settle(reservationId: string, actual: Actual): Promise<void>;
+  setLimits(ledger: string, limits: Limits): Promise<void>;
+  /** Register a child ledger whose limits must not be wider than any ancestor's. */
+  attenuate(parentLedgers: string[], child: string, limits: Limits): Promise<{ ok: true } | { ok: false; reason: string }>;
+  /** Revoke a token id (and so every token whose ledger chain contains it) until `expiresAt` (epoch s). */
+  revoke(tokenId: string, expiresAt: number): Promise<void>;
+  usage(ledger?: string): Promise<LedgerUsage[]>;
+  /** The Registry bumps this when org config changes, so isolates refresh their cache. */
+  setConfigVersion(version: number): Promise<void>;
+}

@@ -1,0 +1,55 @@
+// Per-org configuration kept by the Registry: preset, provider credentials (encrypted), custom upstreams, pricing.
+import { z } from "zod";
+
+export const PresetSchema = z.enum(["starter", "standard", "regulated"]);
+export type Preset = z.infer<typeof PresetSchema>;
+
+/** AES-GCM ciphertext: base64url iv and data. */
+export const SealedSchema = z.object({ iv: z.string(), data: z.string() });
+export type Sealed = z.infer<typeof SealedSchema>;
+
+export const ModelPriceSchema = z.object({
+  /** USD per million input tokens. */
+  input: z.number().nonnegative(),
+  /** USD per million output tokens. */
+  output: z.number().nonnegative(),
+  /** Largest output the model produces when the request sets no maximum. */
+  maxOutput: z.number().int().positive().optional(),
+});
+export type ModelPrice = z.infer<typeof ModelPriceSchema>;
+
+export const ProviderCredentialSchema = z.object({
+  baseUrl: z.string().url().optional(),
+  apiKey: SealedSchema.optional(),
+});
+
+export const UpstreamSchema = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/),
+  /** OpenAI-compatible base URL, e.g. http://127.0.0.1:11434/v1 for Ollama. */
+  baseUrl: z.string().url(),
+  apiKey: SealedSchema.optional(),
+  /** Model globs this upstream serves. A request's model is matched in registration order. */
+  models: z.array(z.string().min(1)).min(1),
+  /** Strip this prefix from the model name before forwarding (e.g. "ollama/"). */
+  stripPrefix: z.string().optional(),
+  /** Extra headers sent upstream (e.g. Azure's api-key or OpenRouter's HTTP-Referer). */
+  headers: z.record(z.string(), z.string()).optional(),
+  /** The upstream keeps no prompts (used by policy's no-train routing). */
+  zeroRetention: z.boolean().default(false),
+});
+export type Upstream = z.infer<typeof UpstreamSchema>;
+
+export const OrgConfigSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  preset: PresetSchema,
+  createdAt: z.number(),
+  version: z.number().int(),
+  providers: z.object({
+    openai: ProviderCredentialSchema.optional(),
+    anthropic: ProviderCredentialSchema.optional(),
+  }),
+  upstreams: z.array(UpstreamSchema),
+  pricing: z.record(z.string(), ModelPriceSchema),
+});
+export type OrgConfig = z.infer<typeof OrgConfigSchema>;
