@@ -22,7 +22,7 @@ export type Failure =
       retryAfterSeconds: number;
       headers: Record<string, string>;
     }
-  | { kind: "upstream_error"; status: number; message: string; upstreamType?: string }
+  | { kind: "upstream_error"; status: number; message: string; upstreamType?: string; retryAfterSeconds?: number }
   | { kind: "upstream_timeout"; afterMs: number }
   | { kind: "upstream_unreachable"; message: string }
   | { kind: "upstream_stream_broken"; message: string }
@@ -227,6 +227,7 @@ export function toWire(f: Failure, format: WireFormat, requestId: string, jsonrp
     Object.assign(headers, f.headers);
     headers["retry-after"] = String(f.retryAfterSeconds);
   }
+  if (f.kind === "upstream_error" && f.retryAfterSeconds !== undefined) headers["retry-after"] = String(f.retryAfterSeconds);
   if (status === 401 && format !== "jsonrpc") headers["www-authenticate"] = 'Bearer realm="ringfence"';
   switch (format) {
     case "openai": {

@@ -66,6 +66,8 @@ export interface MeterApi {
   attenuate(parentLedgers: string[], child: string, limits: Limits): Promise<{ ok: true } | { ok: false; reason: string }>;
   /** Revoke a token id (and so every token whose ledger chain contains it) until `expiresAt` (epoch s). */
   revoke(tokenId: string, expiresAt: number): Promise<void>;
+  /** The first revoked ledger of the chain, or null. (reserve() does this check itself.) */
+  revokedIn(ledgers: string[]): Promise<string | null>;
   usage(ledger?: string): Promise<LedgerUsage[]>;
   /** The Registry bumps this when org config changes, so isolates refresh their cache. */
   setConfigVersion(version: number): Promise<void>;

@@ -1,11 +1,14 @@
-// RPC surface of the Registry Durable Object (one per org), for callers that hold a stub.
-import type { OrgConfig, Preset, Upstream, ModelPrice } from "./config";
+// RPC surface of the Registry Durable Object (one per org). Errors come back as values: thrown errors lose their shape over RPC.
+import type { Failure } from "../errors";
+import type { ModelPrice, OrgConfig, Preset, Upstream } from "./config";
+
+export type RegistryResult = { ok: true; config: OrgConfig } | { ok: false; failure: Failure };
 
 export interface RegistryApi {
   getConfig(): Promise<OrgConfig | null>;
-  create(init: { id: string; name: string; preset: Preset }): Promise<OrgConfig>;
-  update(patch: Partial<Pick<OrgConfig, "name" | "preset" | "providers">>): Promise<OrgConfig>;
-  putUpstream(upstream: Upstream): Promise<OrgConfig>;
-  deleteUpstream(name: string): Promise<OrgConfig>;
-  putPrice(model: string, price: ModelPrice): Promise<OrgConfig>;
+  create(init: { id: string; name: string; preset: Preset }): Promise<RegistryResult>;
+  update(patch: Partial<Pick<OrgConfig, "name" | "preset" | "providers">>): Promise<RegistryResult>;
+  putUpstream(upstream: Upstream): Promise<RegistryResult>;
+  deleteUpstream(name: string): Promise<RegistryResult>;
+  putPrice(model: string, price: ModelPrice): Promise<RegistryResult>;
 }

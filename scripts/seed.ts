@@ -1,0 +1,89 @@
+// Seed a running gateway through its admin HTTP API (never by touching storage): the dev org, provider keys, tokens.
+
+export type Provider = "openai" | "anthropic";
+
+export type AdminFetch = (path: string, init?: RequestInit) => Promise<Response>;
+
+/** fetch() against `${url}/admin…` with the admin bearer token and JSON content type. */
+export function adminClient(url: string, adminToken: string): AdminFetch {
+  return (path, init = {}) => {
+    const headers = new Headers(init.headers);
+    headers.set("authorization", `Bearer ${adminToken}`);
+    if (init.body !== undefined && !headers.has("content-type")) headers.set("content-type", "application/json");
+    return fetch(`${url}/admin${path}`, { ...init, headers });
+  };
+}
+
+async function expectOk(res: Response, what: string): Promise<unknown> {
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${what} failed: HTTP ${res.status} ${text}`);
+  return text === "" ? null : JSON.parse(text);
+}
+
+const post = (admin: AdminFetch, path: string, body: unknown) =>
+  admin(path, { method: "POST", body: JSON.stringify(body) });
+
+/** Create the org unless it exists. Returns whether it was created. */
+export async function ensureOrg(admin: AdminFetch, org: { id: string; name: string; preset: string }): Promise<boolean> {
+  const existing = await admin(`/orgs/${org.id}`);
+  if (existing.ok) return false;
+  if (existing.status !== 404) await expectOk(existing, `GET /admin/orgs/${org.id}`);
+  await expectOk(await post(admin, "/orgs", org), "POST /admin/orgs");
+  return true;
+}
+
+export async function putProvider(
+  admin: AdminFetch,
+  org: string,
+  provider: Provider,
+  credential: { apiKey?: string; baseUrl?: string },
+): Promise<void> {
+  const path = `/orgs/${org}/providers/${provider}`;
+  await expectOk(await admin(path, { method: "PUT", body: JSON.stringify(credential) }), `PUT /admin${path}`);
+}
+
+export interface MintedToken {
+  token: string;
+  id: string;
+}
+
+export async function mintToken(
+  admin: AdminFetch,
+  org: string,
+  request: { sub: string; models: string[]; ttlSeconds: number },
+): Promise<MintedToken> {
+  const body = await expectOk(await post(admin, `/orgs/${org}/tokens`, request), `POST /admin/orgs/${org}/tokens`);
+  const minted = body as Partial<MintedToken> | null;
+  if (typeof minted?.token !== "string" || typeof minted.id !== "string") {
+    throw new Error(`POST /admin/orgs/${org}/tokens returned no {token, id}: ${JSON.stringify(body)}`);
+  }
+  return { token: minted.token, id: minted.id };
+}
+
+/** The token's `exp` (epoch seconds), read without verifying: only to decide whether to mint a fresh one. */
+export function tokenExpiry(token: string): number | undefined {
+  const payload = token.split(".")[1];
+  if (payload === undefined) return undefined;
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+    const exp = (claims as { exp?: unknown } | null)?.exp;
+    return typeof exp === "number" ? exp : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the gateway still accepts the token (signature, expiry, revocation). Asks it to attenuate the token into
+ * a one-minute child, which needs a valid, unrevoked parent and spends no budget. Only a 401/403 means "no": any
+ * other failure is not evidence against the token.
+ */
+export async function tokenAccepted(url: string, token: string): Promise<boolean> {
+  const res = await fetch(`${url}/v1/tokens`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ ttlSeconds: 60 }),
+  });
+  await res.body?.cancel();
+  return res.status !== 401 && res.status !== 403;
+}

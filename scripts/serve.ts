@@ -1,0 +1,186 @@
+// Build the ringfence Worker with wrangler and serve the bundle directly on workerd through Miniflare's API.
+// Shared by `npm start` (scripts/start.ts) and the e2e harness (test/e2e/harness.ts). Serving directly, not through
+// `wrangler dev`, avoids wrangler's proxy Worker in front of every request.
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare";
+import type { V4WorkerOptions } from "miniflare";
+import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangler";
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const CONFIG_PATH = path.join(PROJECT_ROOT, "wrangler.toml");
+
+/** Loopback only: the operator runs the fake or local upstreams there. */
+export const LOOPBACK_HOSTS = "127.0.0.1,localhost,[::1]";
+
+/** A problem the operator can fix (bad secret, failed build): printed without a stack. */
+export class UserError extends Error {
+  override name = "UserError";
+}
+
+/** Bundle the Worker exactly as `wrangler deploy` would, into `outDir`. Throws UserError with wrangler's output. */
+export function build(outDir: string): void {
+  // wrangler's "exports" hide its bin; find it through package.json, which is exported.
+  const pkgJson = createRequire(import.meta.url).resolve("wrangler/package.json");
+  const wrangler = path.join(path.dirname(pkgJson), "bin", "wrangler.js");
+  const args = [wrangler, "deploy", "--dry-run", "--outdir", outDir, "--config", CONFIG_PATH];
+  const result = spawnSync(process.execPath, args, {
+    cwd: PROJECT_ROOT,
+    encoding: "utf8",
+    // No account, no network: keep wrangler from phoning home.
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true" },
+  });
+  if (result.error !== undefined || result.status !== 0) {
+    const output = `${result.stdout ?? ""}${result.stderr ?? ""}`.trim();
+    const why = result.error?.message ?? `exit code ${result.status ?? result.signal}`;
+    throw new UserError(`Building the Worker failed (wrangler deploy --dry-run: ${why}).\n${output}`);
+  }
+  if (!existsSync(path.join(outDir, "index.js"))) {
+    throw new UserError(`Building the Worker produced no ${path.join(outDir, "index.js")}`);
+  }
+}
+
+export interface Secrets {
+  adminToken: string;
+  /** base64 of 32 bytes (AES-256-GCM key for provider credentials at rest). */
+  encryptionKey: string;
+}
+
+export function generateSecrets(): Secrets {
+  return { adminToken: randomBytes(32).toString("base64url"), encryptionKey: randomBytes(32).toString("base64") };
+}
+
+function checkEncryptionKey(key: string, from: string): string {
+  if (Buffer.from(key, "base64").length !== 32) {
+    throw new UserError(`RINGFENCE_ENCRYPTION_KEY from ${from} must be base64 of exactly 32 bytes`);
+  }
+  return key;
+}
+
+/**
+ * The secrets in `file` (created with fresh random values, mode 0600, on first use) so that a restart keeps
+ * provider credentials decryptable; RINGFENCE_ADMIN_TOKEN / RINGFENCE_ENCRYPTION_KEY in `env` override them.
+ */
+export function loadSecrets(file: string, env: NodeJS.ProcessEnv = process.env): Secrets {
+  let stored: Secrets;
+  if (existsSync(file)) {
+    const parsed: unknown = JSON.parse(readFileSync(file, "utf8"));
+    const s = parsed as Partial<Secrets> | null;
+    if (typeof s?.adminToken !== "string" || typeof s.encryptionKey !== "string") {
+      throw new UserError(`${file} must hold {"adminToken", "encryptionKey"}; delete it only if no state depends on it`);
+    }
+    stored = { adminToken: s.adminToken, encryptionKey: checkEncryptionKey(s.encryptionKey, file) };
+  } else {
+    stored = generateSecrets();
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+  }
+  return {
+    adminToken: env.RINGFENCE_ADMIN_TOKEN || stored.adminToken,
+    encryptionKey: env.RINGFENCE_ENCRYPTION_KEY
+      ? checkEncryptionKey(env.RINGFENCE_ENCRYPTION_KEY, "the environment")
+      : stored.encryptionKey,
+  };
+}
+
+type ModuleType = "ESModule" | "CommonJS" | "Text" | "Data" | "CompiledWasm";
+const moduleTypes: Record<string, ModuleType> = {
+  ".js": "ESModule",
+  ".mjs": "ESModule",
+  ".cjs": "CommonJS",
+  ".wasm": "CompiledWasm",
+  ".txt": "Text",
+  ".html": "Text",
+  ".sql": "Text",
+  ".bin": "Data",
+};
+
+/** The bundle's modules, entry first: wrangler emits index.js plus any wasm/text/data modules it imports. */
+function bundleModules(buildDir: string): { type: ModuleType; path: string }[] {
+  const files = readdirSync(buildDir, { recursive: true, withFileTypes: true })
+    .filter((f) => f.isFile())
+    .map((f) => path.join(f.parentPath, f.name))
+    .filter((f) => !f.endsWith(".map") && path.basename(f) !== "README.md");
+  const main = path.join(buildDir, "index.js");
+  return [main, ...files.filter((f) => f !== main).sort()].map((f) => ({
+    type: moduleTypes[path.extname(f)] ?? "Data",
+    path: f,
+  }));
+}
+
+export interface ServeOptions {
+  /** 0 picks a free port. */
+  port: number;
+  /** Durable Object state lives under `<persistDir>/do`. */
+  persistDir: string;
+  /** The output of build(). */
+  buildDir: string;
+  secrets: Secrets;
+  /** Overrides of wrangler.toml [vars] (e.g. UPSTREAM_OPENAI_URL); keys that are not [vars] are ignored. */
+  env?: Record<string, string | undefined>;
+  /** RINGFENCE_TRUSTED_HOSTS: hosts the operator trusts for plain-http / private upstreams. */
+  trustedHosts: string;
+  /** Miniflare's log level for its own messages; the Worker's console output is always shown. */
+  logLevel?: LogLevel;
+}
+
+export interface Served {
+  url: string;
+  mf: Miniflare;
+  adminToken: string;
+  close(): Promise<void>;
+}
+
+export async function serve(opts: ServeOptions): Promise<Served> {
+  const config = unstable_readConfig({ config: CONFIG_PATH }, { hideWarnings: true });
+  // Only wrangler.toml's [vars]: the bindings wrangler derives for local dev also pull in .dev.vars and .env,
+  // which are development shortcuts that must not leak into this production-like server.
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(config);
+  const { modulesRules: _rules, bindings: _devBindings, ...sourceless } = workerOptions;
+  const vars: Record<string, unknown> = { ...config.vars };
+  for (const [key, value] of Object.entries(opts.env ?? {})) {
+    if (key in vars && value !== undefined && value !== "") vars[key] = value;
+  }
+  const worker: V4WorkerOptions = {
+    ...sourceless,
+    name: config.name,
+    modulesRoot: opts.buildDir,
+    modules: bundleModules(opts.buildDir),
+    bindings: {
+      ...(vars as NonNullable<V4WorkerOptions["bindings"]>),
+      RINGFENCE_TRUSTED_HOSTS: opts.trustedHosts,
+      RINGFENCE_ADMIN_TOKEN: opts.secrets.adminToken,
+      RINGFENCE_ENCRYPTION_KEY: opts.secrets.encryptionKey,
+    },
+  };
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      ...worker,
+      host: "127.0.0.1",
+      port: opts.port,
+      resourcePersistencePath: opts.persistDir,
+      // Self-hosted requests have no Cloudflare edge metadata; never fetch a placeholder from the internet.
+      cf: false,
+      logRequests: false,
+      log: new Log(opts.logLevel ?? LogLevel.INFO),
+    }),
+  );
+  let url: URL;
+  try {
+    url = await mf.ready;
+  } catch (err) {
+    await mf.dispose().catch(() => {});
+    throw err;
+  }
+  return {
+    url: url.origin,
+    mf,
+    adminToken: opts.secrets.adminToken,
+    close: () => mf.dispose(),
+  };
+}

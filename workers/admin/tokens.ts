@@ -1,0 +1,102 @@
+// Admin token routes: mint (a root token, or a child of a given parent), revoke, rotate the signing keys.
+import type { Context } from "hono";
+import { Hono } from "hono";
+import { z } from "zod";
+import { RingfenceError } from "../../src/errors";
+import { LimitsSchema, ORG_LEDGER } from "../../src/meter/types";
+import {
+  attenuate,
+  MAX_TOKEN_LIFETIME_SECONDS,
+  ModelGlobsSchema,
+  SubjectSchema,
+  TtlSecondsSchema,
+} from "../../src/tokens/attenuate";
+import { type CapabilityClaims, ISSUER } from "../../src/tokens/claims";
+import { authority, newTokenId, verifyToken } from "../auth";
+import type { AppEnv } from "../context";
+import { readJson } from "../shared/body";
+
+/** Root tokens are what an SMB pastes as OPENAI_API_KEY, so they default to the longest lifetime allowed. */
+const DEFAULT_ROOT_TTL_SECONDS = MAX_TOKEN_LIFETIME_SECONDS;
+
+const MintSchema = z.strictObject({
+  sub: SubjectSchema.optional(),
+  models: ModelGlobsSchema.optional(),
+  ttlSeconds: TtlSecondsSchema.optional(),
+  limits: LimitsSchema.optional(),
+  /** A token string: the new token is then its attenuated child. */
+  parent: z.string().min(1).optional(),
+});
+type MintRequest = z.infer<typeof MintSchema>;
+
+const RevokeSchema = z.strictObject({
+  /** Epoch seconds until which the revocation is kept; past the token's expiry it is moot. */
+  expiresAt: z.number().int().positive().optional(),
+});
+
+const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+async function requireOrg(env: Env, org: string): Promise<void> {
+  if (!(await env.REGISTRY.getByName(org).getConfig())) throw new RingfenceError({ kind: "not_found", what: `org ${org}` });
+}
+
+async function childClaims(env: Env, org: string, body: MintRequest, parentToken: string, id: string): Promise<CapabilityClaims> {
+  const parent = await verifyToken(env, parentToken);
+  if (parent.org !== org)
+    throw new RingfenceError({ kind: "attenuation_refused", reason: "the parent token belongs to another org" });
+  const claims = attenuate(parent, body, nowSeconds(), id);
+  const registered = await env.METER.getByName(org).attenuate(parent.led, id, body.limits ?? {});
+  if (!registered.ok) throw new RingfenceError({ kind: "attenuation_refused", reason: registered.reason });
+  return claims;
+}
+
+async function rootClaims(env: Env, org: string, body: MintRequest, id: string): Promise<CapabilityClaims> {
+  if (!body.sub)
+    throw new RingfenceError({ kind: "invalid_request", message: "'sub' is required without a parent", param: "sub" });
+  if (!body.models)
+    throw new RingfenceError({ kind: "invalid_request", message: "'models' is required without a parent", param: "models" });
+  // Limits go in before the token exists, so it is never usable unlimited.
+  if (body.limits) await env.METER.getByName(org).setLimits(id, body.limits);
+  const now = nowSeconds();
+  return {
+    iss: ISSUER,
+    org,
+    sub: body.sub,
+    models: body.models,
+    led: [id],
+    jti: id,
+    iat: now,
+    exp: now + (body.ttlSeconds ?? DEFAULT_ROOT_TTL_SECONDS),
+  };
+}
+
+/** An optional JSON body: none at all reads as `{}`. */
+async function optionalJson<S extends z.ZodType>(c: Context<AppEnv>, schema: S): Promise<z.infer<S>> {
+  const empty = !c.req.raw.body || c.req.header("content-length") === "0";
+  return empty ? schema.parse({}) : readJson(c, schema);
+}
+
+export const tokensAdmin = new Hono<AppEnv>();
+
+tokensAdmin.post("/orgs/:org/tokens", async (c) => {
+  const org = c.req.param("org");
+  const body = await readJson(c, MintSchema);
+  await requireOrg(c.env, org);
+  const id = newTokenId();
+  const claims = body.parent ? await childClaims(c.env, org, body, body.parent, id) : await rootClaims(c.env, org, body, id);
+  const token = await authority(c.env).sign(claims);
+  return c.json({ token, id, claims }, 201);
+});
+
+tokensAdmin.post("/orgs/:org/tokens/:id/revoke", async (c) => {
+  const org = c.req.param("org");
+  const id = c.req.param("id");
+  if (id === ORG_LEDGER) throw new RingfenceError({ kind: "invalid_request", message: "not a token id", param: "id" });
+  const body = await optionalJson(c, RevokeSchema);
+  await requireOrg(c.env, org);
+  // Default: long enough to outlive any token the id could name.
+  await c.env.METER.getByName(org).revoke(id, body.expiresAt ?? nowSeconds() + MAX_TOKEN_LIFETIME_SECONDS);
+  return c.json({ revoked: id });
+});
+
+tokensAdmin.post("/keys/rotate", async (c) => c.json(await authority(c.env).rotate()));

@@ -1,0 +1,51 @@
+// Per-isolate cache of org config, refreshed when the Meter reports a newer version (so no extra round trip per request).
+import { importSealKey, unseal } from "../../src/crypto/seal";
+import { RingfenceError } from "../../src/errors";
+import type { OrgConfig } from "../../src/registry/config";
+import type { Route } from "../../src/providers/types";
+
+interface Entry {
+  config: OrgConfig;
+  /** Decrypted credentials by context, filled on first use. */
+  secrets: Map<string, Promise<string>>;
+}
+
+const cache = new Map<string, Entry>();
+
+async function load(env: Env, org: string): Promise<Entry> {
+  let config: OrgConfig | null;
+  try {
+    config = await env.REGISTRY.getByName(org).getConfig();
+  } catch (err) {
+    throw new RingfenceError({ kind: "unavailable", step: "registry", message: err instanceof Error ? err.message : String(err) });
+  }
+  if (!config) throw new RingfenceError({ kind: "invalid_token", reason: `org '${org}' does not exist` });
+  const entry = { config, secrets: new Map<string, Promise<string>>() };
+  cache.set(org, entry);
+  return entry;
+}
+
+/** The cached config, or a fresh one on first use in this isolate. */
+export async function orgConfig(env: Env, org: string): Promise<OrgConfig> {
+  return (cache.get(org) ?? (await load(env, org))).config;
+}
+
+/** Called with the version the Meter reported; reloads only when it moved past the cached one. */
+export async function refreshIfStale(env: Env, org: string, version: number): Promise<OrgConfig | null> {
+  const entry = cache.get(org);
+  if (entry && entry.config.version >= version) return null;
+  return (await load(env, org)).config;
+}
+
+/** The route's provider key in clear text, decrypted once per isolate and config version. */
+export function routeSecret(env: Env, org: string, route: Route): Promise<string | undefined> {
+  const sealed = route.credential;
+  if (!sealed) return Promise.resolve(undefined);
+  const entry = cache.get(org);
+  const hit = entry?.secrets.get(route.credentialContext);
+  if (hit) return hit;
+  const p = importSealKey(env.RINGFENCE_ENCRYPTION_KEY).then((key) => unseal(key, sealed, route.credentialContext));
+  entry?.secrets.set(route.credentialContext, p);
+  p.catch(() => entry?.secrets.delete(route.credentialContext));
+  return p;
+}

@@ -1,0 +1,65 @@
+// Reading request bodies safely: content type, a size cap enforced while streaming, JSON, then a zod schema.
+import type { Context } from "hono";
+import type { z } from "zod";
+import { RingfenceError } from "../../src/errors";
+import type { AppEnv } from "../context";
+
+const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export function maxBodyBytes(env: Env): number {
+  const n = Number(env.RINGFENCE_MAX_BODY_BYTES);
+  return Number.isFinite(n) && n > 0 ? n : DEFAULT_MAX_BODY_BYTES;
+}
+
+/** Reads at most `limit` bytes; larger bodies are refused without being buffered whole. */
+async function readCapped(req: Request, limit: number): Promise<string> {
+  const declared = Number(req.headers.get("content-length") ?? Number.NaN);
+  if (declared > limit) throw new RingfenceError({ kind: "body_too_large", limitBytes: limit });
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw new RingfenceError({ kind: "body_too_large", limitBytes: limit });
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
+/** Parses a JSON request body (content type, size, syntax, then shape). */
+export async function readJson<S extends z.ZodType>(c: Context<AppEnv>, schema: S): Promise<z.infer<S>> {
+  const contentType = c.req.header("content-type") ?? "";
+  if (!/^application\/(.+\+)?json\b/i.test(contentType)) {
+    throw new RingfenceError({ kind: "unsupported_media_type", contentType });
+  }
+  const text = await readCapped(c.req.raw, maxBodyBytes(c.env));
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new RingfenceError({ kind: "invalid_json", message: err instanceof Error ? err.message : "parse error" });
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const param = issue?.path.join(".") || undefined;
+    throw new RingfenceError({
+      kind: "invalid_request",
+      message: `Invalid request body${param ? ` at '${param}'` : ""}: ${issue?.message ?? "invalid"}`,
+      param,
+    });
+  }
+  return parsed.data;
+}
