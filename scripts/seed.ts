@@ -1,5 +1,7 @@
 // Seed a running gateway through its admin HTTP API (never by touching storage): the dev org, provider keys, tokens.
 
+import type { Limits } from "../src/meter/types.ts";
+
 export type Provider = "openai" | "anthropic";
 
 export type AdminFetch = (path: string, init?: RequestInit) => Promise<Response>;
@@ -50,7 +52,7 @@ export interface MintedToken {
 export async function mintToken(
   admin: AdminFetch,
   org: string,
-  request: { sub: string; models: string[]; ttlSeconds: number },
+  request: { sub: string; models: string[]; ttlSeconds: number; limits?: Limits },
 ): Promise<MintedToken> {
   const body = await expectOk(await post(admin, `/orgs/${org}/tokens`, request), `POST /admin/orgs/${org}/tokens`);
   const minted = body as Partial<MintedToken> | null;
@@ -60,17 +62,22 @@ export async function mintToken(
   return { token: minted.token, id: minted.id };
 }
 
-/** The token's `exp` (epoch seconds), read without verifying: only to decide whether to mint a fresh one. */
-export function tokenExpiry(token: string): number | undefined {
+/** One claim of a token, read without verifying (only to decide what to do next, never to trust it). */
+export function tokenClaim(token: string, name: string): unknown {
   const payload = token.split(".")[1];
   if (payload === undefined) return undefined;
   try {
     const claims: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
-    const exp = (claims as { exp?: unknown } | null)?.exp;
-    return typeof exp === "number" ? exp : undefined;
+    return typeof claims === "object" && claims !== null ? (claims as Record<string, unknown>)[name] : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The token's `exp` (epoch seconds), if it has one. */
+export function tokenExpiry(token: string): number | undefined {
+  const exp = tokenClaim(token, "exp");
+  return typeof exp === "number" ? exp : undefined;
 }
 
 /**

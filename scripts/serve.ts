@@ -140,7 +140,9 @@ export async function serve(opts: ServeOptions): Promise<Served> {
   const config = unstable_readConfig({ config: CONFIG_PATH }, { hideWarnings: true });
   // Only wrangler.toml's [vars]: the bindings wrangler derives for local dev also pull in .dev.vars and .env,
   // which are development shortcuts that must not leak into this production-like server.
-  const { workerOptions } = unstable_getMiniflareWorkerOptions(config);
+  // Naming an env file that does not exist keeps wrangler from reading (and announcing) .dev.vars and .env at all.
+  const devOptions = { overrides: { enableContainers: false }, envFiles: [path.join(opts.buildDir, "none.env")] };
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(config, undefined, devOptions);
   const { modulesRules: _rules, bindings: _devBindings, ...sourceless } = workerOptions;
   const vars: Record<string, unknown> = { ...config.vars };
   for (const [key, value] of Object.entries(opts.env ?? {})) {

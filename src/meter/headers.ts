@@ -1,7 +1,15 @@
 // x-ratelimit-* headers (OpenAI's names) for the tightest ledger of a chain, plus the remaining USD budget.
 import { periodAt } from "./limits";
 import { fromNano, type Ledger, toNano } from "./state";
-import { count, formatReset, msUntilAtMost, utcDay, utcMonth } from "./window";
+import { count, formatReset, msUntilAtMost, roll, utcDay, utcMonth, type Window } from "./window";
+
+/** The tpm window as if the held worst cases were settled now: what a full reset has to wait out. */
+function withHeld(l: Ledger, now: number): Window {
+  const w = { ...l.tpm };
+  roll(w, now);
+  w.cur += l.reserved.tokens;
+  return w;
+}
 
 interface Tightest {
   limit: number;
@@ -28,7 +36,7 @@ export function rateHeaders(ledgers: readonly Ledger[], now: number): Record<str
     }
     if (tpm !== undefined) {
       const remaining = Math.max(0, Math.floor(tpm - count(l.tpm, now) - l.reserved.tokens));
-      tokens = tighter(tokens, { limit: tpm, remaining, resetMs: msUntilAtMost(l.tpm, now, 0) });
+      tokens = tighter(tokens, { limit: tpm, remaining, resetMs: msUntilAtMost(withHeld(l, now), now, 0) });
     }
     if (usdPerDay !== undefined) {
       const left = toNano(usdPerDay) - periodAt(l.day, day).usdNano - l.reserved.usdNano;

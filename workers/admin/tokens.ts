@@ -1,6 +1,5 @@
 // Admin token routes: mint (a root token, or a child of a given parent), revoke, rotate the signing keys.
-import type { Context } from "hono";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { RingfenceError } from "../../src/errors";
 import { LimitsSchema, ORG_LEDGER } from "../../src/meter/types";
