@@ -6,31 +6,30 @@ export type Provider = "openai" | "anthropic";
 
 export type AdminFetch = (path: string, init?: RequestInit) => Promise<Response>;
 
-/** fetch() against `${url}/admin…` with the admin bearer token and JSON content type. */
+/** fetch() on `${url}${path}` (path like "/admin/orgs/dev") with the admin bearer token, and JSON content type when there is a body. */
 export function adminClient(url: string, adminToken: string): AdminFetch {
   return (path, init = {}) => {
     const headers = new Headers(init.headers);
     headers.set("authorization", `Bearer ${adminToken}`);
     if (init.body !== undefined && !headers.has("content-type")) headers.set("content-type", "application/json");
-    return fetch(`${url}/admin${path}`, { ...init, headers });
+    return fetch(`${url}${path}`, { ...init, headers });
   };
 }
 
-async function expectOk(res: Response, what: string): Promise<unknown> {
+export async function expectOk(res: Response, what: string): Promise<unknown> {
   const text = await res.text();
   if (!res.ok) throw new Error(`${what} failed: HTTP ${res.status} ${text}`);
   return text === "" ? null : JSON.parse(text);
 }
 
-const post = (admin: AdminFetch, path: string, body: unknown) =>
-  admin(path, { method: "POST", body: JSON.stringify(body) });
+const post = (admin: AdminFetch, path: string, body: unknown) => admin(path, { method: "POST", body: JSON.stringify(body) });
 
 /** Create the org unless it exists. Returns whether it was created. */
 export async function ensureOrg(admin: AdminFetch, org: { id: string; name: string; preset: string }): Promise<boolean> {
-  const existing = await admin(`/orgs/${org.id}`);
+  const existing = await admin(`/admin/orgs/${org.id}`);
   if (existing.ok) return false;
   if (existing.status !== 404) await expectOk(existing, `GET /admin/orgs/${org.id}`);
-  await expectOk(await post(admin, "/orgs", org), "POST /admin/orgs");
+  await expectOk(await post(admin, "/admin/orgs", org), "POST /admin/orgs");
   return true;
 }
 
@@ -40,8 +39,8 @@ export async function putProvider(
   provider: Provider,
   credential: { apiKey?: string; baseUrl?: string },
 ): Promise<void> {
-  const path = `/orgs/${org}/providers/${provider}`;
-  await expectOk(await admin(path, { method: "PUT", body: JSON.stringify(credential) }), `PUT /admin${path}`);
+  const path = `/admin/orgs/${org}/providers/${provider}`;
+  await expectOk(await admin(path, { method: "PUT", body: JSON.stringify(credential) }), `PUT ${path}`);
 }
 
 export interface MintedToken {
@@ -54,7 +53,7 @@ export async function mintToken(
   org: string,
   request: { sub: string; models: string[]; ttlSeconds: number; limits?: Limits },
 ): Promise<MintedToken> {
-  const body = await expectOk(await post(admin, `/orgs/${org}/tokens`, request), `POST /admin/orgs/${org}/tokens`);
+  const body = await expectOk(await post(admin, `/admin/orgs/${org}/tokens`, request), `POST /admin/orgs/${org}/tokens`);
   const minted = body as Partial<MintedToken> | null;
   if (typeof minted?.token !== "string" || typeof minted.id !== "string") {
     throw new Error(`POST /admin/orgs/${org}/tokens returned no {token, id}: ${JSON.stringify(body)}`);
@@ -62,21 +61,21 @@ export async function mintToken(
   return { token: minted.token, id: minted.id };
 }
 
-/** One claim of a token, read without verifying (only to decide what to do next, never to trust it). */
-export function tokenClaim(token: string, name: string): unknown {
-  const payload = token.split(".")[1];
-  if (payload === undefined) return undefined;
+/** A JWT's header (part 0) or claims (part 1), read without verifying: to decide what to do next, never to trust. */
+export function decodeJwtPart(token: string, part: 0 | 1): Record<string, unknown> {
+  const segment = token.split(".")[part];
+  if (segment === undefined) return {};
   try {
-    const claims: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
-    return typeof claims === "object" && claims !== null ? (claims as Record<string, unknown>)[name] : undefined;
+    const value: unknown = JSON.parse(Buffer.from(segment, "base64url").toString("utf8"));
+    return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
   } catch {
-    return undefined;
+    return {};
   }
 }
 
 /** The token's `exp` (epoch seconds), if it has one. */
 export function tokenExpiry(token: string): number | undefined {
-  const exp = tokenClaim(token, "exp");
+  const exp = decodeJwtPart(token, 1).exp;
   return typeof exp === "number" ? exp : undefined;
 }
 

@@ -2,10 +2,10 @@
 // This is also the self-host mode for a machine without a Cloudflare account, so nothing here is a dev-only shortcut.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { adminClient, ensureOrg, mintToken, putProvider, tokenAccepted, tokenExpiry } from "./seed.ts";
 import type { Provider } from "./seed.ts";
-import { build, LOOPBACK_HOSTS, loadSecrets, PROJECT_ROOT, serve, UserError } from "./serve.ts";
+import { adminClient, ensureOrg, mintToken, putProvider, tokenAccepted, tokenExpiry } from "./seed.ts";
 import type { Served } from "./serve.ts";
+import { build, LOOPBACK_HOSTS, loadSecrets, PROJECT_ROOT, serve, UserError } from "./serve.ts";
 
 const DEV_ORG = "dev";
 const TOKEN_TTL_SECONDS = 30 * 24 * 3600;
@@ -79,7 +79,8 @@ async function seedDevOrg(served: Served, devFile: string, env: NodeJS.ProcessEn
 function banner(info: DevInfo, home: string, notes: string[]): string {
   const exp = tokenExpiry(info.token);
   const expires = exp === undefined ? "" : ` (expires ${new Date(exp * 1000).toISOString().slice(0, 10)})`;
-  const rel = path.relative(process.cwd(), home) || ".";
+  const relative = path.relative(process.cwd(), home);
+  const rel = relative === "" || relative.startsWith("..") ? home : relative;
   return [
     "",
     ...notes.map((n) => `  ${n}`),

@@ -26,6 +26,8 @@ const worstCase = (r: Reservation): Charge => ({ tokens: r.tokens, inputTokens: 
 function apply(state: MeterState, r: Reservation, charge: Charge, now: number, basis: Settlement["basis"]): Settlement {
   const day = utcDay(now);
   const month = utcMonth(now);
+  // A zero charge is a refund (the provider failed before producing anything): not a billed request.
+  const billed = charge.tokens > 0 || charge.usdNano > 0 ? 1 : 0;
   for (const name of r.ledgers) {
     const l = ledger(state, name);
     hold(l, r, -1);
@@ -37,11 +39,11 @@ function apply(state: MeterState, r: Reservation, charge: Charge, now: number, b
     for (const p of [l.day, l.month]) {
       p.tokens += charge.tokens;
       p.usdNano += charge.usdNano;
-      p.requests += 1;
+      p.requests += billed;
     }
     l.total.tokens += charge.tokens;
     l.total.usdNano += charge.usdNano;
-    l.total.requests += 1;
+    l.total.requests += billed;
     l.total.inputTokens += charge.inputTokens;
     l.total.outputTokens += charge.outputTokens;
   }

@@ -54,19 +54,27 @@ export async function callUpstream(call: UpstreamCall): Promise<Response> {
   const verdict = checkUpstreamUrl(target, parseTrustedHosts(env.RINGFENCE_TRUSTED_HOSTS));
   if (!verdict.ok) throw new RingfenceError({ kind: "upstream_blocked", url: route.baseUrl, reason: verdict.reason });
   const timeoutMs = upstreamTimeoutMs(env);
-  const timeout = AbortSignal.timeout(timeoutMs);
+  // The time-out covers the wait for response headers only; inside a stream the relay's idle time-out takes over.
+  const abort = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    abort.abort();
+  }, timeoutMs);
   let res: Response;
   try {
     res = await fetch(verdict.url, {
       method: "POST",
       headers: upstreamHeaders(route, call.key, call.clientHeaders),
       body: JSON.stringify(call.body),
-      signal: AbortSignal.any([timeout, call.clientSignal]),
+      signal: AbortSignal.any([abort.signal, call.clientSignal]),
       redirect: "manual",
     });
   } catch (err) {
-    if (timeout.aborted) throw new RingfenceError({ kind: "upstream_timeout", afterMs: timeoutMs });
+    if (timedOut) throw new RingfenceError({ kind: "upstream_timeout", afterMs: timeoutMs });
     throw new RingfenceError({ kind: "upstream_unreachable", message: err instanceof Error ? err.message : String(err) });
+  } finally {
+    clearTimeout(timer);
   }
   if (res.ok) return res;
   throw new RingfenceError(await upstreamFailure(res, route));
