@@ -3,14 +3,14 @@ import { DurableObject } from "cloudflare:workers";
 import { attenuate } from "../src/meter/attenuate";
 import { reserve } from "../src/meter/reserve";
 import { pruneRevoked, revoke, revokedIn } from "../src/meter/revoke";
-import { type Settlement, nextStaleAt, settle, settleStale } from "../src/meter/settle";
+import { nextStaleAt, type Settlement, settle, settleStale } from "../src/meter/settle";
 import {
   emptyState,
   type MeterState,
   type Reservation,
   restore,
-  type StoredLedger,
   STALE_AFTER_MS,
+  type StoredLedger,
   StoredLedgerSchema,
   setLimits,
   stored,
@@ -132,9 +132,13 @@ export class Meter extends DurableObject<Env> implements MeterApi {
     this.#mutate(() => {
       for (const s of settleStale(this.#state, now)) this.#persistSettlement(s);
       for (const id of pruneRevoked(this.#state, now)) this.ctx.storage.sql.exec("DELETE FROM revoked WHERE id = ?", id);
-      this.ctx.storage.sql.exec("DELETE FROM reservations WHERE settled_at IS NOT NULL AND settled_at < ?", now - SETTLED_RETENTION_MS);
+      this.ctx.storage.sql.exec(
+        "DELETE FROM reservations WHERE settled_at IS NOT NULL AND settled_at < ?",
+        now - SETTLED_RETENTION_MS,
+      );
     });
-    const settledLeft = this.ctx.storage.sql.exec("SELECT 1 FROM reservations WHERE settled_at IS NOT NULL LIMIT 1").toArray().length > 0;
+    const settledLeft =
+      this.ctx.storage.sql.exec("SELECT 1 FROM reservations WHERE settled_at IS NOT NULL LIMIT 1").toArray().length > 0;
     const housekeeping = settledLeft || this.#state.revoked.size > 0 ? now + HOUSEKEEPING_MS : null;
     const next = [nextStaleAt(this.#state), housekeeping].filter((t): t is number => t !== null);
     if (next.length > 0) await this.#alarmBy(Math.min(...next));
@@ -167,7 +171,9 @@ export class Meter extends DurableObject<Env> implements MeterApi {
       .toArray()
       .map((row): [string, StoredLedger] => [row.name, StoredLedgerSchema.parse(JSON.parse(row.data))]);
     const reservations = sql
-      .exec<ReservationRow>("SELECT id, request_id, ledgers, tokens, usd_nano, created_at FROM reservations WHERE settled_at IS NULL")
+      .exec<ReservationRow>(
+        "SELECT id, request_id, ledgers, tokens, usd_nano, created_at FROM reservations WHERE settled_at IS NULL",
+      )
       .toArray()
       .map(
         (row): Reservation => ({
@@ -190,7 +196,8 @@ export class Meter extends DurableObject<Env> implements MeterApi {
   #persistLedgers(names: readonly string[]): void {
     for (const name of names) {
       const l = this.#state.ledgers.get(name);
-      if (l) this.ctx.storage.sql.exec("INSERT OR REPLACE INTO ledgers (name, data) VALUES (?, ?)", name, JSON.stringify(stored(l)));
+      if (!l) continue;
+      this.ctx.storage.sql.exec("INSERT OR REPLACE INTO ledgers (name, data) VALUES (?, ?)", name, JSON.stringify(stored(l)));
     }
   }
 

@@ -4,7 +4,7 @@ import { type Breach, breaches } from "./limits";
 import { revokedIn } from "./revoke";
 import { chargedLedgers, hold, ledger, type MeterState, newLedger, type Reservation, toNano } from "./state";
 import { ORG_LEDGER, type ReserveRequest, type ReserveResult } from "./types";
-import { roll, retrySeconds } from "./window";
+import { retrySeconds, roll } from "./window";
 
 export interface Reserved {
   result: ReserveResult;
@@ -14,8 +14,12 @@ export interface Reserved {
 
 function checkRequest(req: ReserveRequest): void {
   const amounts = [req.tokens, req.usd];
-  if (!amounts.every((n) => Number.isFinite(n) && n >= 0)) throw new RangeError("reserve: tokens and usd must be finite and >= 0");
-  if (!req.ledgers.every((l) => typeof l === "string" && l.length > 0)) throw new RangeError("reserve: ledger names must be non-empty strings");
+  if (!amounts.every((n) => Number.isFinite(n) && n >= 0)) {
+    throw new RangeError("reserve: tokens and usd must be finite and >= 0");
+  }
+  if (!req.ledgers.every((l) => typeof l === "string" && l.length > 0)) {
+    throw new RangeError("reserve: ledger names must be non-empty strings");
+  }
 }
 
 /** Admits the request and holds its worst case on the org ledger and every ledger of the chain, or refuses it untouched. */

@@ -58,7 +58,9 @@ function apply(state: MeterState, r: Reservation, charge: Charge, now: number, b
 export function settle(state: MeterState, id: string, actual: Actual, now: number): Settlement | null {
   const r = state.reservations.get(id);
   if (!r) return null;
-  if (![actual.inputTokens, actual.outputTokens, actual.usd].every(usable)) return apply(state, r, worstCase(r), now, "worst_case");
+  if (![actual.inputTokens, actual.outputTokens, actual.usd].every(usable)) {
+    return apply(state, r, worstCase(r), now, "worst_case");
+  }
   const inputTokens = Math.ceil(actual.inputTokens);
   const outputTokens = Math.ceil(actual.outputTokens);
   const charge = { tokens: inputTokens + outputTokens, inputTokens, outputTokens, usdNano: toNano(actual.usd) };

@@ -78,7 +78,12 @@ export function newLedger(): Ledger {
   };
 }
 
-export const emptyState = (): MeterState => ({ ledgers: new Map(), reservations: new Map(), revoked: new Map(), configVersion: 0 });
+export const emptyState = (): MeterState => ({
+  ledgers: new Map(),
+  reservations: new Map(),
+  revoked: new Map(),
+  configVersion: 0,
+});
 
 /** The ledger named `name`, created empty on first use. */
 export function ledger(state: MeterState, name: string): Ledger {

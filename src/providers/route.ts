@@ -30,6 +30,7 @@ export function resolveRoute(model: string, config: OrgConfig, defaults: Provide
       credential: u.apiKey,
       credentialContext: `${config.id}/upstream/${u.name}`,
       headers: u.headers ?? {},
+      ...(u.apiKeyHeader ? { apiKeyHeader: u.apiKeyHeader } : {}),
       // Self-hosted upstreams are free unless the org prices them.
       price: priceFor(model, config.pricing) ?? { input: 0, output: 0 },
     };

@@ -16,6 +16,8 @@ export interface Route {
   /** AES-GCM associated data the credential was sealed with. */
   credentialContext: string;
   headers: Record<string, string>;
+  /** Header that carries the key as-is; absent: `Authorization: Bearer` (OpenAI format) or `x-api-key` (Anthropic). */
+  apiKeyHeader?: string;
   price: ModelPrice | null;
 }
 

@@ -67,6 +67,7 @@ function bundle(): string {
   if (ownBuildDir === undefined) {
     const dir = mkdtempSync(path.join(os.tmpdir(), "ringfence-e2e-build-"));
     build(dir);
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
     ownBuildDir = dir;
   }
   return ownBuildDir;

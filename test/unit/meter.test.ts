@@ -5,7 +5,16 @@ import { attenuate } from "../../src/meter/attenuate";
 import { type Reserved, reserve } from "../../src/meter/reserve";
 import { pruneRevoked, revoke, revokedIn } from "../../src/meter/revoke";
 import { nextStaleAt, settle, settleStale } from "../../src/meter/settle";
-import { emptyState, type MeterState, restore, STALE_AFTER_MS, type StoredLedger, StoredLedgerSchema, setLimits, stored } from "../../src/meter/state";
+import {
+  emptyState,
+  type MeterState,
+  restore,
+  STALE_AFTER_MS,
+  type StoredLedger,
+  StoredLedgerSchema,
+  setLimits,
+  stored,
+} from "../../src/meter/state";
 import type { Limits, ReserveResult } from "../../src/meter/types";
 import { ledgerUsage, usageOf } from "../../src/meter/usage";
 import { count, formatReset, msUntilNextUtcMonth, WINDOW_MS } from "../../src/meter/window";
@@ -24,7 +33,12 @@ function meter(org: Limits = {}, tokens: Record<string, Limits> = {}): MeterStat
 
 function ask(state: MeterState, now: number, opts: { ledgers?: string[]; tokens?: number; usd?: number } = {}): Reserved {
   seq += 1;
-  return reserve(state, { requestId: `req${seq}`, ledgers: opts.ledgers ?? ["t1"], tokens: opts.tokens ?? 10, usd: opts.usd ?? 0 }, now, `r${seq}`);
+  return reserve(
+    state,
+    { requestId: `req${seq}`, ledgers: opts.ledgers ?? ["t1"], tokens: opts.tokens ?? 10, usd: opts.usd ?? 0 },
+    now,
+    `r${seq}`,
+  );
 }
 
 function admitted(out: Reserved): string {
@@ -33,7 +47,8 @@ function admitted(out: Reserved): string {
 }
 
 function refused(out: Reserved): Extract<ReserveResult, { reason: "limit" }> {
-  if (out.result.ok || out.result.reason !== "limit") throw new Error(`expected a limit refusal, got ${JSON.stringify(out.result)}`);
+  if (out.result.ok || out.result.reason !== "limit")
+    throw new Error(`expected a limit refusal, got ${JSON.stringify(out.result)}`);
   return out.result;
 }
 
@@ -163,6 +178,14 @@ describe("settle", () => {
     admitted(ask(state, T0, { usd: 1 }));
   });
 
+  it("a refund is not counted as a billed request", () => {
+    const state = meter();
+    const a = admitted(ask(state, T0, { usd: 0.5 }));
+    settle(state, a, { inputTokens: 0, outputTokens: 0, usd: 0 }, T0);
+    const [org] = usageOf(state.ledgers, T0, "org");
+    expect(org).toMatchObject({ day: { requests: 0, usd: 0 }, total: { requests: 0 }, reserved: { count: 0 } });
+  });
+
   it("replaces the worst case by the actual cost in the usage", () => {
     const state = meter();
     const a = admitted(ask(state, T0, { tokens: 5000, usd: 0.5 }));
@@ -279,7 +302,12 @@ describe("headers", () => {
   });
 
   it("format resets the way OpenAI does", () => {
-    expect([formatReset(20), formatReset(1000), formatReset(360_000), formatReset(3_723_000)]).toEqual(["20ms", "1s", "6m0s", "1h2m3s"]);
+    expect([formatReset(20), formatReset(1000), formatReset(360_000), formatReset(3_723_000)]).toEqual([
+      "20ms",
+      "1s",
+      "6m0s",
+      "1h2m3s",
+    ]);
   });
 });
 
@@ -289,7 +317,10 @@ describe("persistence shape", () => {
     const a = admitted(ask(state, T0, { usd: 0.25, tokens: 50 }));
     admitted(ask(state, T0, { usd: 0.5, tokens: 70 }));
     settle(state, a, { inputTokens: 10, outputTokens: 5, usd: 0.1 }, T0);
-    const ledgers = [...state.ledgers].map(([n, l]): [string, StoredLedger] => [n, StoredLedgerSchema.parse(JSON.parse(JSON.stringify(stored(l))))]);
+    const ledgers = [...state.ledgers].map(([n, l]): [string, StoredLedger] => [
+      n,
+      StoredLedgerSchema.parse(JSON.parse(JSON.stringify(stored(l)))),
+    ]);
     const copy = restore({ ledgers, reservations: state.reservations.values(), revoked: [], configVersion: 3 });
     expect(usageOf(copy.ledgers, T0)).toEqual(usageOf(state.ledgers, T0));
     expect(refused(ask(copy, T0, { usd: 0.41 })).limit).toBe("usd_per_day");
@@ -298,7 +329,9 @@ describe("persistence shape", () => {
 });
 
 describe("property: budgets hold under any interleaving", () => {
-  type Op = { kind: "reserve"; usd: number; ledger: string; dt: number } | { kind: "settle"; pick: number; fraction: number; dt: number };
+  type Op =
+    | { kind: "reserve"; usd: number; ledger: string; dt: number }
+    | { kind: "settle"; pick: number; fraction: number; dt: number };
   const op: fc.Arbitrary<Op> = fc.oneof(
     fc.record({
       kind: fc.constant("reserve" as const),
@@ -316,28 +349,35 @@ describe("property: budgets hold under any interleaving", () => {
 
   it("settled + outstanding USD never exceeds the day limit when actual ≤ reserved", () => {
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 120 }), fc.integer({ min: 10_000, max: 2_000_000 }).map((micro) => micro / 1e6), (ops, limit) => {
-        const state = meter({ usdPerDay: limit }, { a: { usdPerDay: limit / 2 } });
-        let now = Date.UTC(2026, 0, 15, 0, 0, 0);
-        for (const o of ops) {
-          now += o.dt;
-          if (o.kind === "reserve") ask(state, now, { ledgers: [o.ledger], usd: o.usd, tokens: 1 });
-          else {
-            const open = [...state.reservations.values()];
-            const r = open[o.pick % Math.max(open.length, 1)];
-            if (r) settle(state, r.id, { inputTokens: 0, outputTokens: 1, usd: (r.usdNano / 1e9) * o.fraction }, now);
+      fc.property(
+        fc.array(op, { maxLength: 120 }),
+        fc.integer({ min: 10_000, max: 2_000_000 }).map((micro) => micro / 1e6),
+        (ops, limit) => {
+          const state = meter({ usdPerDay: limit }, { a: { usdPerDay: limit / 2 } });
+          let now = Date.UTC(2026, 0, 15, 0, 0, 0);
+          for (const o of ops) {
+            now += o.dt;
+            if (o.kind === "reserve") ask(state, now, { ledgers: [o.ledger], usd: o.usd, tokens: 1 });
+            else {
+              const open = [...state.reservations.values()];
+              const r = open[o.pick % Math.max(open.length, 1)];
+              if (r) settle(state, r.id, { inputTokens: 0, outputTokens: 1, usd: (r.usdNano / 1e9) * o.fraction }, now);
+            }
+            const [org, a] = [state.ledgers.get("org"), state.ledgers.get("a")];
+            for (const [l, cap] of [
+              [org, limit],
+              [a, limit / 2],
+            ] as const) {
+              if (!l) continue;
+              const day = ledgerUsage("x", l, now);
+              expect(day.day.usd + day.reserved.usd).toBeLessThanOrEqual(cap + 1e-9);
+            }
           }
-          const [org, a] = [state.ledgers.get("org"), state.ledgers.get("a")];
-          for (const [l, cap] of [[org, limit], [a, limit / 2]] as const) {
-            if (!l) continue;
-            const day = ledgerUsage("x", l, now);
-            expect(day.day.usd + day.reserved.usd).toBeLessThanOrEqual(cap + 1e-9);
-          }
-        }
-        settleStale(state, now + STALE_AFTER_MS);
-        const org = ledgerUsage("org", state.ledgers.get("org"), now + STALE_AFTER_MS);
-        expect(org.reserved.count).toBe(0);
-      }),
+          settleStale(state, now + STALE_AFTER_MS);
+          const org = ledgerUsage("org", state.ledgers.get("org"), now + STALE_AFTER_MS);
+          expect(org.reserved.count).toBe(0);
+        },
+      ),
       { numRuns: 300 },
     );
   });

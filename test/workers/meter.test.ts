@@ -35,13 +35,13 @@ async function orgUsage(org: string): Promise<LedgerUsage> {
   return usage;
 }
 
-interface Row {
+type Row = {
   id: string;
   usd_nano: number;
   settled_at: number | null;
   charged_usd_nano: number | null;
   basis: string | null;
-}
+};
 
 const rows = (org: string): Promise<Row[]> =>
   runInDurableObject(stubOf(org), (_instance, state) =>
@@ -68,7 +68,9 @@ describe("Meter under concurrency", () => {
     expect(new Set(refusals.map((r) => r.limit))).toEqual(new Set(["usd_per_day"]));
 
     // Settling below the worst case frees exactly the difference.
-    await Promise.all(admitted.map((r) => r.ok && stubOf(org).settle(r.reservationId, { inputTokens: 10, outputTokens: 10, usd: 0.01 })));
+    await Promise.all(
+      admitted.map((r) => r.ok && stubOf(org).settle(r.reservationId, { inputTokens: 10, outputTokens: 10, usd: 0.01 })),
+    );
     const usage = await orgUsage(org);
     expect(usage.day.usd).toBeCloseTo(admitted.length * 0.01, 9);
     expect(usage.reserved).toEqual({ tokens: 0, usd: 0, count: 0 });
@@ -96,7 +98,12 @@ describe("Meter under concurrency", () => {
     expect(after.length).toBe(Math.floor((1 - 10 * 0.02 - (first.length - 10) * WORST + 1e-9) / WORST));
     const table = await rows(org);
     expect(table.map((r) => r.id).sort()).toEqual([...first, ...after].sort());
-    expect(table.filter((r) => r.settled_at !== null).map((r) => r.id).sort()).toEqual([...settled].sort());
+    expect(
+      table
+        .filter((r) => r.settled_at !== null)
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual([...settled].sort());
     const usage = await orgUsage(org);
     expect(usage.day.usd).toBeCloseTo(0.2, 9);
     expect(usage.reserved.count).toBe(first.length - 10 + after.length);
@@ -188,7 +195,9 @@ describe("gateway helpers", () => {
     const org = fresh("gw");
     await reserveOrThrow(env, claims(org, ["p", "c"]), { requestId: "a", tokens: 1, usd: 0 });
     await stubOf(org).revoke("p", Math.floor(Date.now() / 1000) + 60);
-    const err = await reserveOrThrow(env, claims(org, ["p", "c"]), { requestId: "b", tokens: 1, usd: 0 }).catch((e: unknown) => e);
+    const err = await reserveOrThrow(env, claims(org, ["p", "c"]), { requestId: "b", tokens: 1, usd: 0 }).catch(
+      (e: unknown) => e,
+    );
     expect((err as RingfenceError).failure).toEqual({ kind: "token_revoked" });
   });
 
@@ -210,7 +219,8 @@ describe("gateway helpers", () => {
 });
 
 describe("admin limits and usage routes", () => {
-  const admin = (path: string, init: RequestInit = {}) => SELF.fetch(`https://edge.test/admin${path}`, { headers: ADMIN, ...init });
+  const admin = (path: string, init: RequestInit = {}) =>
+    SELF.fetch(`https://edge.test/admin${path}`, { headers: ADMIN, ...init });
 
   async function newOrg(): Promise<string> {
     const id = fresh("adm");
@@ -239,7 +249,11 @@ describe("admin limits and usage routes", () => {
       ["tk1", { tpm: 1000 }, 0.25, 250],
     ]);
     const one = await admin(`/orgs/${org}/tokens/tk1/usage`);
-    expect(await one.json()).toMatchObject({ ledger: "tk1", total: { inputTokens: 200, outputTokens: 50 }, reserved: { count: 0 } });
+    expect(await one.json()).toMatchObject({
+      ledger: "tk1",
+      total: { inputTokens: 200, outputTokens: 50 },
+      reserved: { count: 0 },
+    });
   });
 
   it("refuses bad limits with 400 in the OpenAI error shape, and unknown orgs with 404", async () => {

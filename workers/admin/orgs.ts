@@ -27,6 +27,7 @@ const UpstreamBodySchema = z.strictObject({
   apiKey: z.string().min(1).optional(),
   models: z.array(z.string().min(1)).min(1),
   stripPrefix: z.string().optional(),
+  apiKeyHeader: z.string().regex(/^[a-z0-9-]{1,64}$/).optional(),
   headers: z.record(z.string(), z.string()).optional(),
   zeroRetention: z.boolean().default(false),
 });

@@ -11,7 +11,7 @@ import type { AppEnv } from "../context";
 import { readJson } from "../shared/body";
 import { checkRevoked } from "./meter";
 import { modelsResponse } from "./models";
-import { orgConfig, routeSecret } from "./org-config";
+import { freshOrgConfig, routeSecret, routeWithCache } from "./org-config";
 import { handleModelCall, routeFor } from "./pipeline";
 import { tokenRoutes } from "./tokens";
 import { callUpstream } from "./upstream";
@@ -28,7 +28,7 @@ gateway.post("/v1/messages", (c) => handleModelCall(c, MessagesBodySchema, anthr
 gateway.get("/v1/models", async (c) => {
   const claims = await authenticate(c);
   await checkRevoked(c.env, claims);
-  return modelsResponse(c, claims, await orgConfig(c.env, claims.org));
+  return modelsResponse(c, claims, await freshOrgConfig(c.env, claims.org));
 });
 
 // Counting tokens is free at Anthropic, so it is not metered; it still needs a live token allowed the model.
@@ -36,7 +36,7 @@ gateway.post("/v1/messages/count_tokens", async (c) => {
   const claims = await authenticate(c);
   const body = await readJson(c, CountTokensBodySchema);
   await checkRevoked(c.env, claims);
-  const route = routeFor(c.env, claims, body.model, await orgConfig(c.env, claims.org));
+  const route = await routeWithCache(c.env, claims.org, (config) => routeFor(c.env, claims, body.model, config));
   if (route.format === "echo") return c.json(echoCountTokens(body));
   if (route.format !== "anthropic") {
     throw new RingfenceError({ kind: "invalid_request", message: `Model '${body.model}' is not an Anthropic model`, param: "model" });

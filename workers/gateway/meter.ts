@@ -25,7 +25,11 @@ export async function reserveOrThrow(
   worst: { requestId: string; tokens: number; usd: number },
 ): Promise<Reservation> {
   if (![worst.tokens, worst.usd].every((n) => Number.isFinite(n) && n >= 0)) {
-    throw new RingfenceError({ kind: "internal", step: "meter", message: `bad worst case: ${worst.tokens} tokens, ${worst.usd} USD` });
+    throw new RingfenceError({
+      kind: "internal",
+      step: "meter",
+      message: `bad worst case: ${worst.tokens} tokens, ${worst.usd} USD`,
+    });
   }
   let result: ReserveResult;
   try {
@@ -59,7 +63,13 @@ export async function checkRevoked(env: Env, claims: CapabilityClaims): Promise<
  * Settles after the response, via waitUntil. If settling fails the reservation stays held and the Meter's alarm
  * settles it at its worst case later: the budget errs towards too much spend recorded, never too little.
  */
-export function settleLater(ctx: Pick<ExecutionContext, "waitUntil">, env: Env, org: string, reservationId: string, actualPromise: Promise<Actual>): void {
+export function settleLater(
+  ctx: Pick<ExecutionContext, "waitUntil">,
+  env: Env,
+  org: string,
+  reservationId: string,
+  actualPromise: Promise<Actual>,
+): void {
   ctx.waitUntil(
     actualPromise
       .then((actual) => meterOf(env, org).settle(reservationId, actual))

@@ -30,6 +30,26 @@ export async function orgConfig(env: Env, org: string): Promise<OrgConfig> {
   return (cache.get(org) ?? (await load(env, org))).config;
 }
 
+/** Always from the Registry (for calls off the hot path, such as listing models). */
+export async function freshOrgConfig(env: Env, org: string): Promise<OrgConfig> {
+  return (await load(env, org)).config;
+}
+
+/**
+ * Routing against the cached config; a model it does not know may have been registered since, so an
+ * unknown model costs one reload before it is refused. Known models never pay for this.
+ */
+export async function routeWithCache<T>(env: Env, org: string, resolve: (config: OrgConfig) => T): Promise<T> {
+  const cached = cache.get(org);
+  if (!cached) return resolve((await load(env, org)).config);
+  try {
+    return resolve(cached.config);
+  } catch (err) {
+    if (!(err instanceof RingfenceError) || err.failure.kind !== "unknown_model") throw err;
+    return resolve((await load(env, org)).config);
+  }
+}
+
 /** Called with the version the Meter reported; reloads only when it moved past the cached one. */
 export async function refreshIfStale(env: Env, org: string, version: number): Promise<OrgConfig | null> {
   const entry = cache.get(org);

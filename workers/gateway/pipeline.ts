@@ -13,7 +13,7 @@ import { authenticate } from "../auth";
 import type { AppEnv } from "../context";
 import { readJson } from "../shared/body";
 import { reserveOrThrow, settleLater } from "./meter";
-import { orgConfig, refreshIfStale, routeSecret } from "./org-config";
+import { refreshIfStale, routeSecret, routeWithCache } from "./org-config";
 import { relayStream, type StreamOutcome } from "./relay";
 import { callUpstream, streamIdleTimeoutMs } from "./upstream";
 
@@ -68,8 +68,7 @@ export async function handleModelCall<S extends z.ZodType>(
   const requestId = c.get("requestId");
   const model = endpoint.model(body);
 
-  let config = await orgConfig(env, claims.org);
-  let route = routeFor(env, claims, model, config);
+  let route = await routeWithCache(env, claims.org, (config) => routeFor(env, claims, model, config));
   if (!endpoint.serves.includes(route.format)) {
     throw new RingfenceError({
       kind: "invalid_request",
@@ -91,10 +90,7 @@ export async function handleModelCall<S extends z.ZodType>(
   try {
     // The Meter's reply says whether this isolate's config is stale; re-route only then.
     const fresh = await refreshIfStale(env, org, reservation.configVersion);
-    if (fresh) {
-      config = fresh;
-      route = routeFor(env, claims, model, config);
-    }
+    if (fresh) route = routeFor(env, claims, model, fresh);
     const key = await routeSecret(env, org, route);
     const upstreamBody = endpoint.prepare(body, route);
     const res = await callUpstream({

@@ -26,6 +26,10 @@ function upstreamHeaders(route: Route, key: string | undefined, client: Headers)
       if (v) h.set(name, v);
     }
     if (!h.has("anthropic-version")) h.set("anthropic-version", "2023-06-01");
+  }
+  if (route.apiKeyHeader) {
+    if (key) h.set(route.apiKeyHeader, key);
+  } else if (route.format === "anthropic") {
     if (key) h.set("x-api-key", key);
   } else if (key) {
     h.set("authorization", `Bearer ${key}`);
