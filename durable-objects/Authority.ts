@@ -18,52 +18,80 @@ const ALG = "EdDSA";
 /** Tolerated clock difference between the caller that built the claims and this object. */
 const SKEW_SECONDS = 60;
 
+/** A key is next (published, not yet signing), current (signing), or retired (verifying what it signed). */
 interface StoredKey {
   kid: string;
   privateJwk: JWK;
   publicJwk: JWK;
   createdAt: number;
-  /** Epoch seconds at which a newer key replaced this one; it still verifies tokens it signed. */
+  /** Epoch seconds at which the key started signing. */
+  activatedAt?: number;
+  /** Epoch seconds at which a newer key took over; the key still verifies tokens it signed. */
   retiredAt?: number;
 }
 
+const isCurrent = (k: StoredKey) => k.activatedAt !== undefined && k.retiredAt === undefined;
+const isNext = (k: StoredKey) => k.activatedAt === undefined;
+
 export interface RotateResult {
+  /** The key that now signs. */
   kid: string;
+  /** Every published kid: next, current and retired. */
   keys: string[];
 }
 
 export class Authority extends DurableObject<Env> {
   #signingKeys = new Map<string, CryptoKey>();
-  #creating: Promise<StoredKey> | undefined;
 
-  /** Public keys that verify every token that may still be unexpired: the current key and recently retired ones. */
+  /**
+   * Public keys for every token that may still be unexpired (current and recently retired keys), plus the
+   * next key. Publishing the next key before it signs anything means a verifier's cached JWKS already knows
+   * the kid of the first token signed after a rotation.
+   */
   async jwks(): Promise<JSONWebKeySet> {
-    await this.#current();
-    return { keys: this.#load().map((k) => ({ ...k.publicJwk, kid: k.kid, alg: ALG, use: "sig" })) };
+    const keys = await this.#ring();
+    return { keys: keys.map((k) => ({ ...k.publicJwk, kid: k.kid, alg: ALG, use: "sig" })) };
   }
 
   /** Compact JWT for `claims`, with the current key's kid in the header. */
   async sign(claims: CapabilityClaims): Promise<string> {
     const checked = CapabilityClaimsSchema.parse(claims);
     const now = nowSeconds();
-    // Callers validate ttl first; this is the backstop that also keeps retired keys' publication window sufficient.
+    // Callers validate ttl first; this backstop is what keeps a retired key's publication window long enough.
     if (checked.exp - now > MAX_TOKEN_LIFETIME_SECONDS + SKEW_SECONDS || checked.exp - checked.iat > MAX_TOKEN_LIFETIME_SECONDS) {
       throw new Error(`token lifetime exceeds ${MAX_TOKEN_LIFETIME_SECONDS}s`);
     }
     if (checked.iat > now + SKEW_SECONDS) throw new Error("token issued in the future");
-    const key = await this.#current();
-    return new SignJWT(checked).setProtectedHeader({ alg: ALG, kid: key.kid, typ: "JWT" }).sign(await this.#signingKey(key));
+    const current = (await this.#ring()).find(isCurrent);
+    if (!current) throw new Error("no current signing key");
+    return new SignJWT(checked).setProtectedHeader({ alg: ALG, kid: current.kid, typ: "JWT" }).sign(await this.#signingKey(current));
   }
 
-  /** Makes a fresh key current; the previous one is retired but stays published while its tokens can live. */
+  /** The next key starts signing; the current one is retired but stays published while its tokens can live. */
   async rotate(): Promise<RotateResult> {
-    await this.#current();
+    await this.#ring();
+    const fresh = await newKey(nowSeconds());
+    // No await from here on: the read-modify-write cannot interleave with another call.
     const now = nowSeconds();
-    const fresh = await newKey(now);
-    const keys = this.#load().map((k) => (k.retiredAt === undefined ? { ...k, retiredAt: now } : k));
+    const keys = this.#load().map((k) => (isCurrent(k) ? { ...k, retiredAt: now } : isNext(k) ? { ...k, activatedAt: now } : k));
     keys.push(fresh);
     this.ctx.storage.kv.put(KEYS, keys);
-    return { kid: fresh.kid, keys: keys.map((k) => k.kid) };
+    const current = keys.find(isCurrent);
+    if (!current) throw new Error("rotation left no current key");
+    return { kid: current.kid, keys: keys.map((k) => k.kid) };
+  }
+
+  /** The key ring with a current and a next key, both created on first use. */
+  async #ring(): Promise<StoredKey[]> {
+    const loaded = this.#load();
+    if (loaded.some(isCurrent) && loaded.some(isNext)) return loaded;
+    const [current, next] = await Promise.all([newKey(nowSeconds()), newKey(nowSeconds())]);
+    // Reload after the await: a concurrent first call may have filled the ring meanwhile.
+    const keys = this.#load();
+    if (!keys.some(isCurrent)) keys.push({ ...current, activatedAt: nowSeconds() });
+    if (!keys.some(isNext)) keys.push(next);
+    this.ctx.storage.kv.put(KEYS, keys);
+    return keys;
   }
 
   /** Stored keys, with those retired longer ago than any token lives dropped. */
@@ -76,21 +104,6 @@ export class Authority extends DurableObject<Env> {
       for (const k of all) if (!kept.includes(k)) this.#signingKeys.delete(k.kid);
     }
     return kept;
-  }
-
-  /** The current key, created on first use. Concurrent first calls share one creation. */
-  async #current(): Promise<StoredKey> {
-    const existing = this.#load().find((k) => k.retiredAt === undefined);
-    if (existing) return existing;
-    this.#creating ??= newKey(nowSeconds()).then((key) => {
-      this.ctx.storage.kv.put(KEYS, [...this.#load(), key]);
-      return key;
-    });
-    try {
-      return await this.#creating;
-    } finally {
-      this.#creating = undefined;
-    }
   }
 
   async #signingKey(key: StoredKey): Promise<CryptoKey> {

@@ -6,8 +6,10 @@ import type { CapabilityClaims } from "../src/tokens/claims";
 import { tokenFromHeaders, tokenKeyId, verifyCapability } from "../src/tokens/verify";
 import type { AppEnv } from "./context";
 
-/** A fetch that did not turn up the wanted kid blocks further fetches this long, so sprayed kids cost one fetch. */
+/** A refetch that did not turn up the wanted kid blocks refetches for unknown kids this long: sprayed kids cost one fetch. */
 const MISS_BACKOFF_MS = 5000;
+/** Known kids are trusted from cache this long, then refreshed, so the Authority's pre-published next key arrives. */
+const MAX_AGE_MS = 10 * 60_000;
 
 /** The deployment's single Authority. */
 export const authority = (env: Env) => env.AUTHORITY.getByName("authority");
@@ -16,13 +18,15 @@ export const authority = (env: Env) => env.AUTHORITY.getByName("authority");
 export const newTokenId = (): string => `tok_${crypto.randomUUID().replaceAll("-", "")}`;
 
 /**
- * The JWKS as last fetched, shared by every request in the isolate. Keys are only ever added (rotation) or
- * dropped once nothing they signed can still be valid, so a stale copy is wrong only about new kids: an
- * unknown kid triggers a refetch, except within MISS_BACKOFF_MS of a refetch that did not find its kid.
+ * The JWKS as last fetched, shared by every request in the isolate. The Authority publishes its next key
+ * before it signs anything and keeps retired keys while their tokens live, so a copy younger than MAX_AGE_MS
+ * already knows every kid a fresh token can carry. Past that age it is refreshed; an unknown kid triggers a
+ * refetch too, except within MISS_BACKOFF_MS of a refetch that did not find its kid.
  */
 export class JwksCache {
   #keys: JWTVerifyGetKey | undefined;
   #kids = new Set<string>();
+  #fetchedAt = Number.NEGATIVE_INFINITY;
   #lastMissAt = Number.NEGATIVE_INFINITY;
   #inflight: Promise<void> | undefined;
   readonly #clock: () => number;
@@ -31,18 +35,25 @@ export class JwksCache {
     this.#clock = clock;
   }
 
-  /** A key set that knows `kid` if the Authority does (within the backoff). */
+  /** A key set that knows `kid` if the Authority does (unless backing off after a miss). */
   async keySetFor(kid: string, fetchJwks: () => Promise<JSONWebKeySet>): Promise<JWTVerifyGetKey> {
-    const stale = !this.#keys || !this.#kids.has(kid);
-    if (stale && (this.#inflight || this.#clock() - this.#lastMissAt >= MISS_BACKOFF_MS)) {
-      this.#inflight ??= this.#refresh(fetchJwks).finally(() => {
-        this.#inflight = undefined;
-      });
+    const now = this.#clock();
+    const known = this.#keys !== undefined && this.#kids.has(kid);
+    if (known && now - this.#fetchedAt < MAX_AGE_MS) return this.#keys ?? emptyKeySet;
+    if (!known && !this.#inflight && now - this.#lastMissAt < MISS_BACKOFF_MS) return this.#keys ?? emptyKeySet;
+    this.#inflight ??= this.#refresh(fetchJwks).finally(() => {
+      this.#inflight = undefined;
+    });
+    try {
       await this.#inflight;
-      if (!this.#kids.has(kid)) this.#lastMissAt = this.#clock();
+    } catch (err) {
+      // An aged copy still holds the key this token names (keys are never withdrawn early); only a kid
+      // we cannot check fails closed.
+      if (known && this.#keys) return this.#keys;
+      throw err;
     }
-    // With no key set at all (first fetch failed), an empty set makes verification fail as "unknown signing key".
-    return this.#keys ?? createLocalJWKSet({ keys: [] });
+    if (!this.#kids.has(kid)) this.#lastMissAt = this.#clock();
+    return this.#keys ?? emptyKeySet;
   }
 
   async #refresh(fetchJwks: () => Promise<JSONWebKeySet>): Promise<void> {
@@ -50,7 +61,6 @@ export class JwksCache {
     try {
       jwks = await fetchJwks();
     } catch (err) {
-      // Fail closed, naming the step: without keys nothing can be verified.
       throw new RingfenceError({
         kind: "unavailable",
         step: "auth",
@@ -59,8 +69,12 @@ export class JwksCache {
     }
     this.#keys = createLocalJWKSet(jwks);
     this.#kids = new Set(jwks.keys.flatMap((k) => (k.kid ? [k.kid] : [])));
+    this.#fetchedAt = this.#clock();
   }
 }
+
+/** Verifies nothing: tokens checked against it fail as "unknown signing key". */
+const emptyKeySet = createLocalJWKSet({ keys: [] });
 
 const jwksCache = new JwksCache();
 
