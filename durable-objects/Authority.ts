@@ -64,7 +64,9 @@ export class Authority extends DurableObject<Env> {
     if (checked.iat > now + SKEW_SECONDS) throw new Error("token issued in the future");
     const current = (await this.#ring()).find(isCurrent);
     if (!current) throw new Error("no current signing key");
-    return new SignJWT(checked).setProtectedHeader({ alg: ALG, kid: current.kid, typ: "JWT" }).sign(await this.#signingKey(current));
+    return new SignJWT(checked)
+      .setProtectedHeader({ alg: ALG, kid: current.kid, typ: "JWT" })
+      .sign(await this.#signingKey(current));
   }
 
   /** The next key starts signing; the current one is retired but stays published while its tokens can live. */

@@ -156,6 +156,12 @@ describe("embeddings and models", () => {
     expect(ids.every((id) => id === "echo" || id.startsWith("gpt-4o-mini"))).toBe(true);
   });
 
+  it("retrieves one model, and 404s one the token may not use", async () => {
+    const narrow = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: await gw.mintToken({ sub: "one", models: ["gpt-4o-mini"] }), maxRetries: 0 });
+    expect(await narrow.models.retrieve("gpt-4o-mini")).toMatchObject({ id: "gpt-4o-mini", object: "model", owned_by: "openai" });
+    await expect(narrow.models.retrieve("gpt-4o")).rejects.toMatchObject({ status: 404, code: "model_not_found" });
+  });
+
   it("refuses a model outside the token's scope before anything reaches the provider", async () => {
     const narrow = await gw.mintToken({ sub: "narrow2", models: ["gpt-4o-mini"] });
     const c = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: narrow, maxRetries: 0 });

@@ -254,11 +254,15 @@ describe("key rotation", () => {
     // Warm this isolate's JWKS cache with the old key only.
     expect((await attenuateWith(before.token)).status).toBe(201);
 
+    const publishedBefore = (await fetchJwks()).keys.map((k) => k.kid);
+
     const res = await SELF.fetch("https://edge.test/admin/keys/rotate", { method: "POST", headers: ADMIN });
     expect(res.status).toBe(200);
     const rotated = await res.json<{ kid: string; keys: string[] }>();
     expect(rotated.kid).not.toBe(oldKid);
     expect(rotated.keys).toEqual(expect.arrayContaining([oldKid, rotated.kid]));
+    // The new signing key was published before it signed anything, so cached JWKS copies already know it.
+    expect(publishedBefore).toContain(rotated.kid);
 
     const after = await mint();
     expect(decodeProtectedHeader(after.token).kid).toBe(rotated.kid);
@@ -361,6 +365,29 @@ describe("JwksCache", () => {
     clock += 5000;
     await cache.keySetFor("bogus-4", fetchJwks);
     expect(fetches).toBe(4);
+  });
+
+  it("refreshes a known kid once the copy is old, and falls back to the old copy if the refresh fails", async () => {
+    let clock = 0;
+    let fetches = 0;
+    let up = true;
+    const cache = new JwksCache(() => clock);
+    const fetchJwks = async () => {
+      fetches++;
+      if (!up) throw new Error("Authority unreachable");
+      return jwksWith("k1", "k2");
+    };
+    await cache.keySetFor("k1", fetchJwks);
+    clock += 60_000;
+    await cache.keySetFor("k1", fetchJwks);
+    expect(fetches).toBe(1);
+
+    clock += 10 * 60_000;
+    up = false;
+    await expect(cache.keySetFor("k1", fetchJwks)).resolves.toBeDefined();
+    expect(fetches).toBe(2);
+    // A kid the old copy never had cannot be checked: fail closed.
+    await expect(cache.keySetFor("k9", fetchJwks)).rejects.toMatchObject({ failure: { kind: "unavailable", step: "auth" } });
   });
 
   it("shares one fetch among concurrent requests", async () => {

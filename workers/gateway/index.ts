@@ -31,6 +31,12 @@ gateway.get("/v1/models", async (c) => {
   return modelsResponse(c, claims, await freshOrgConfig(c.env, claims.org));
 });
 
+gateway.get("/v1/models/:model{.+}", async (c) => {
+  const claims = await authenticate(c);
+  await checkRevoked(c.env, claims);
+  return modelsResponse(c, claims, await freshOrgConfig(c.env, claims.org), c.req.param("model"));
+});
+
 // Counting tokens is free at Anthropic, so it is not metered; it still needs a live token allowed the model.
 gateway.post("/v1/messages/count_tokens", async (c) => {
   const claims = await authenticate(c);

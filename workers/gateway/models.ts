@@ -1,5 +1,6 @@
 // GET /v1/models: the models this token may use, in OpenAI's list shape or Anthropic's when the client is Anthropic's SDK.
 import type { Context } from "hono";
+import { RingfenceError } from "../../src/errors";
 import { DEFAULT_PRICES } from "../../src/providers/pricing";
 import type { OrgConfig } from "../../src/registry/config";
 import type { CapabilityClaims } from "../../src/tokens/claims";
@@ -20,8 +21,16 @@ export function reachableModels(config: OrgConfig): { id: string; owner: string 
   return out;
 }
 
-export function modelsResponse(c: Context<AppEnv>, claims: CapabilityClaims, config: OrgConfig): Response {
-  const models = reachableModels(config).filter((m) => claims.models.some((g) => globMatch(g, m.id)));
+export function modelsResponse(c: Context<AppEnv>, claims: CapabilityClaims, config: OrgConfig, only?: string): Response {
+  const models = reachableModels(config).filter((m) => claims.models.some((g) => globMatch(g, m.id)) && (only === undefined || m.id === only));
+  if (only !== undefined) {
+    const m = models[0];
+    if (!m) throw new RingfenceError({ kind: "unknown_model", model: only, reason: "not available to this token" });
+    if (c.req.header("anthropic-version")) {
+      return c.json({ type: "model", id: m.id, display_name: m.id, created_at: new Date(config.createdAt).toISOString() });
+    }
+    return c.json({ id: m.id, object: "model", created: Math.floor(config.createdAt / 1000), owned_by: m.owner });
+  }
   const created = Math.floor(config.createdAt / 1000);
   if (c.req.header("anthropic-version")) {
     const data = models.map((m) => ({
