@@ -19,9 +19,9 @@ export const newTokenId = (): string => `tok_${crypto.randomUUID().replaceAll("-
 
 /**
  * The JWKS as last fetched, shared by every request in the isolate. The Authority publishes its next key
- * before it signs anything and keeps retired keys while their tokens live, so a copy younger than MAX_AGE_MS
- * already knows every kid a fresh token can carry. Past that age it is refreshed; an unknown kid triggers a
- * refetch too, except within MISS_BACKOFF_MS of a refetch that did not find its kid.
+ * before it signs anything and keeps retired keys while their tokens live, so a copy survives a rotation
+ * without a refetch. Past MAX_AGE_MS it is refreshed; an unknown kid (several rotations since, or a forgery)
+ * triggers a refetch too, except within MISS_BACKOFF_MS of a refetch that did not find its kid.
  */
 export class JwksCache {
   #keys: JWTVerifyGetKey | undefined;

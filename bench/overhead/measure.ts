@@ -149,7 +149,7 @@ function cannon(target: Target, body: string, connections: number, seconds: numb
         if (err) return reject(err);
         if (into) {
           into.requests += result["2xx"];
-          into.seconds += seconds;
+          into.seconds += result.duration;
           into.non2xx += result.non2xx;
           into.errors += result.errors - result.timeouts;
           into.timeouts += result.timeouts;
