@@ -232,7 +232,12 @@ export function toWire(f: Failure, format: WireFormat, requestId: string, jsonrp
   switch (format) {
     case "openai": {
       const { type, code } = openaiTypeCode(f);
-      const param = f.kind === "invalid_request" ? (f.param ?? null) : f.kind === "unknown_model" || f.kind === "model_not_allowed" ? "model" : null;
+      const param =
+        f.kind === "invalid_request"
+          ? (f.param ?? null)
+          : f.kind === "unknown_model" || f.kind === "model_not_allowed"
+            ? "model"
+            : null;
       return { status, headers, body: { error: { message, type, code, param, request_id: requestId } } };
     }
     case "anthropic":

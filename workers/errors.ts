@@ -1,6 +1,6 @@
 // The one place a Failure becomes an HTTP response, in the wire format of the API that was called.
 import type { Context } from "hono";
-import { type Failure, type WireFormat, toFailure, toWire } from "../src/errors";
+import { type Failure, toFailure, toWire, type WireFormat } from "../src/errors";
 import type { AppEnv } from "./context";
 
 export function wireFormatFor(path: string): WireFormat {

@@ -91,7 +91,8 @@ async function waitFor<T>(child: Child, what: string, timeoutMs: number, ready: 
     if (child.exited()) throw new Error(`${child.name} exited before ${what}:\n${child.output().trim()}`);
     const value = await ready().catch(() => undefined);
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${child.name}: no ${what} after ${timeoutMs / 1000} s:\n${child.output().trim()}`);
+    if (Date.now() > deadline)
+      throw new Error(`${child.name}: no ${what} after ${timeoutMs / 1000} s:\n${child.output().trim()}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -28,7 +28,10 @@ export function machine(): string {
 
 function latencyTable(direct: string, order: string[], samples: Map<string, Sample>): string[] {
   const base = samples.get(direct);
-  const rows = ["| Target | p50 ms | p90 ms | p99 ms | added p50 | added p90 | added p99 | failed |", "|---|--:|--:|--:|--:|--:|--:|--:|"];
+  const rows = [
+    "| Target | p50 ms | p90 ms | p99 ms | added p50 | added p90 | added p99 | failed |",
+    "|---|--:|--:|--:|--:|--:|--:|--:|",
+  ];
   for (const name of order) {
     const s = samples.get(name);
     if (!s) continue;

@@ -6,7 +6,9 @@ const [name, ...args] = process.argv.slice(2);
 const command = name ? commands[name] : undefined;
 try {
   if (!command) {
-    const list = Object.entries(commands).map(([n, c]) => `  ${n.padEnd(8)} ${c.summary}`).join("\n");
+    const list = Object.entries(commands)
+      .map(([n, c]) => `  ${n.padEnd(8)} ${c.summary}`)
+      .join("\n");
     if (name && name !== "help" && name !== "--help") throw new UserError(`unknown command '${name}'\n\nCommands:\n${list}`);
     process.stdout.write(`Usage: ringfence <command> [options]\n\nCommands:\n${list}\n`);
   } else {

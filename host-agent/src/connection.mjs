@@ -20,6 +20,7 @@ export function connection(args) {
       // fall through to the error below
     }
   }
-  if (!url || !token) throw new UserError("no gateway: pass --url and --token, set RINGFENCE_URL and RINGFENCE_TOKEN, or run `npm start` here");
+  if (!url || !token)
+    throw new UserError("no gateway: pass --url and --token, set RINGFENCE_URL and RINGFENCE_TOKEN, or run `npm start` here");
   return { url: url.replace(/\/+$/, ""), token };
 }

@@ -26,7 +26,11 @@ export function importSealKey(secret: string | undefined): Promise<CryptoKey> {
   if (!key) {
     const raw = b64Decode(secret.trim());
     if (raw.length !== 32) {
-      throw new RingfenceError({ kind: "unavailable", step: "vault", message: "RINGFENCE_ENCRYPTION_KEY must be 32 bytes, base64" });
+      throw new RingfenceError({
+        kind: "unavailable",
+        step: "vault",
+        message: "RINGFENCE_ENCRYPTION_KEY must be 32 bytes, base64",
+      });
     }
     key = crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]);
     keyCache.set(secret, key);
@@ -54,6 +58,10 @@ export async function unseal(key: CryptoKey, sealed: Sealed, context: string): P
     );
     return new TextDecoder().decode(data);
   } catch {
-    throw new RingfenceError({ kind: "unavailable", step: "vault", message: "a stored credential cannot be decrypted with the current key" });
+    throw new RingfenceError({
+      kind: "unavailable",
+      step: "vault",
+      message: "a stored credential cannot be decrypted with the current key",
+    });
   }
 }

@@ -20,7 +20,8 @@ export const CountTokensBodySchema = z.looseObject({
 export type CountTokensBody = z.infer<typeof CountTokensBodySchema>;
 
 export function anthropicErrorEvent(failure: Failure, message: string): SseEvent {
-  const type = failure.kind === "upstream_timeout" ? "timeout_error" : failure.kind === "rate_limited" ? "rate_limit_error" : "api_error";
+  const type =
+    failure.kind === "upstream_timeout" ? "timeout_error" : failure.kind === "rate_limited" ? "rate_limit_error" : "api_error";
   return { event: "error", data: JSON.stringify({ type: "error", error: { type, message } }) };
 }
 

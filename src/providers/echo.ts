@@ -38,7 +38,9 @@ function chat(body: Record<string, unknown>, stream: boolean, includeUsage: bool
       object: "chat.completion",
       created,
       model: "echo",
-      choices: [{ index: 0, message: { role: "assistant", content: text, refusal: null }, logprobs: null, finish_reason: "stop" }],
+      choices: [
+        { index: 0, message: { role: "assistant", content: text, refusal: null }, logprobs: null, finish_reason: "stop" },
+      ],
       usage,
     });
   }
@@ -144,16 +146,24 @@ function messages(body: Record<string, unknown>, stream: boolean): Response {
     usage,
   };
   if (!stream) return Response.json(message);
-  const ev = (type: string, rest: Record<string, unknown>): SseEvent => ({ event: type, data: JSON.stringify({ type, ...rest }) });
+  const ev = (type: string, rest: Record<string, unknown>): SseEvent => ({
+    event: type,
+    data: JSON.stringify({ type, ...rest }),
+  });
   const events: SseEvent[] = [
-    ev("message_start", { message: { ...message, content: [], stop_reason: null, usage: { input_tokens: usage.input_tokens, output_tokens: 1 } } }),
+    ev("message_start", {
+      message: { ...message, content: [], stop_reason: null, usage: { input_tokens: usage.input_tokens, output_tokens: 1 } },
+    }),
     ev("content_block_start", { index: 0, content_block: { type: "text", text: "" } }),
     ev("ping", {}),
   ];
   for (const p of pieces(text)) events.push(ev("content_block_delta", { index: 0, delta: { type: "text_delta", text: p } }));
   events.push(
     ev("content_block_stop", { index: 0 }),
-    ev("message_delta", { delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: usage.output_tokens } }),
+    ev("message_delta", {
+      delta: { stop_reason: "end_turn", stop_sequence: null },
+      usage: { output_tokens: usage.output_tokens },
+    }),
     ev("message_stop", {}),
   );
   return sse(events);

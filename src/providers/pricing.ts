@@ -51,10 +51,15 @@ function longestPrefix(model: string, keys: readonly string[]): string | undefin
 
 /** Org overrides (exact name or prefix) first, then the built-in table; null when the model has no price. */
 export function priceFor(model: string, overrides: Readonly<Record<string, ModelPrice>>): ModelPrice | null {
-  const own = overrides[model] ?? (() => {
-    const k = longestPrefix(model, Object.keys(overrides).sort((a, b) => b.length - a.length));
-    return k === undefined ? undefined : overrides[k];
-  })();
+  const own =
+    overrides[model] ??
+    (() => {
+      const k = longestPrefix(
+        model,
+        Object.keys(overrides).sort((a, b) => b.length - a.length),
+      );
+      return k === undefined ? undefined : overrides[k];
+    })();
   if (own) return own;
   const k = longestPrefix(model, sortedDefaults);
   return k === undefined ? null : (DEFAULT_PRICES[k] ?? null);

@@ -17,7 +17,15 @@ export const ECHO_MODEL = "echo";
 
 export function resolveRoute(model: string, config: OrgConfig, defaults: ProviderDefaults): Route {
   if (model === ECHO_MODEL) {
-    return { provider: "echo", format: "echo", baseUrl: "", model, credentialContext: "", headers: {}, price: priceFor(model, {}) };
+    return {
+      provider: "echo",
+      format: "echo",
+      baseUrl: "",
+      model,
+      credentialContext: "",
+      headers: {},
+      price: priceFor(model, {}),
+    };
   }
   for (const u of config.upstreams) {
     if (!u.models.some((g) => globMatch(g, model))) continue;

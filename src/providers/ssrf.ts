@@ -63,7 +63,9 @@ export function checkUpstreamUrl(raw: string, trusted: ReadonlySet<string>): Url
   if (url.username || url.password) return { ok: false, reason: "credentials in the URL are not allowed" };
   const host = url.hostname.toLowerCase();
   if (trusted.has(host)) {
-    return url.protocol === "https:" || url.protocol === "http:" ? { ok: true, url } : { ok: false, reason: "scheme must be http(s)" };
+    return url.protocol === "https:" || url.protocol === "http:"
+      ? { ok: true, url }
+      : { ok: false, reason: "scheme must be http(s)" };
   }
   if (url.protocol !== "https:") return { ok: false, reason: "https is required for untrusted hosts" };
   if (isPrivateIPv4(host) || isPrivateIPv6(host) || isInternalName(host)) {

@@ -35,4 +35,4 @@ export function anthropicUsage(usage: unknown): { inputTokens?: number; outputTo
   return out;
 }
 
-export { obj as asObject, num as asCount };
+export { num as asCount, obj as asObject };

@@ -33,7 +33,10 @@ export const UpstreamSchema = z.object({
   /** Strip this prefix from the model name before forwarding (e.g. "ollama/"). */
   stripPrefix: z.string().optional(),
   /** Send the key in this header as-is (Azure OpenAI: "api-key") instead of `Authorization: Bearer`. */
-  apiKeyHeader: z.string().regex(/^[a-z0-9-]{1,64}$/).optional(),
+  apiKeyHeader: z
+    .string()
+    .regex(/^[a-z0-9-]{1,64}$/)
+    .optional(),
   /** Extra, non-secret headers sent upstream (e.g. OpenRouter's HTTP-Referer). */
   headers: z.record(z.string(), z.string()).optional(),
   /** The upstream keeps no prompts (used by policy's no-train routing). */

@@ -1,6 +1,7 @@
 // Pure org-config transitions: each returns the next config with its version bumped, or a failure.
-import type { ModelPrice, OrgConfig, Preset, Upstream } from "./config";
+
 import type { RegistryResult } from "./api";
+import type { ModelPrice, OrgConfig, Preset, Upstream } from "./config";
 
 export function newOrg(init: { id: string; name: string; preset: Preset }, now: number): OrgConfig {
   return { ...init, createdAt: now, version: 1, providers: {}, upstreams: [], pricing: {} };

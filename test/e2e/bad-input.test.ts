@@ -1,6 +1,6 @@
 // Every bad input and upstream fault gets a clear error in the API's shape, and leaves the ledger exact.
 import Anthropic from "@anthropic-ai/sdk";
-import { SignJWT, generateKeyPair } from "jose";
+import { generateKeyPair, SignJWT } from "jose";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { type FakeUpstream, startFakeUpstream } from "../fixtures/fake-upstream";
@@ -90,7 +90,9 @@ describe("bad requests", () => {
     expect(res.status).toBe(404);
     expect(json.error).toMatchObject({ code: "model_not_found", param: "model" });
     const anthropic = new Anthropic({ baseURL: gw.url, apiKey: gw.token, maxRetries: 0 });
-    await expect(anthropic.messages.create({ model: "no-such-model", max_tokens: 5, messages: [{ role: "user", content: "x" }] })).rejects.toMatchObject({
+    await expect(
+      anthropic.messages.create({ model: "no-such-model", max_tokens: 5, messages: [{ role: "user", content: "x" }] }),
+    ).rejects.toMatchObject({
       status: 404,
       error: { type: "error", error: { type: "not_found_error" } },
     });
@@ -99,7 +101,11 @@ describe("bad requests", () => {
 
 describe("bad tokens", () => {
   it("missing: 401 with a challenge", async () => {
-    const res = await fetch(`${gw.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: chatBody() });
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: chatBody(),
+    });
     expect(res.status).toBe(401);
     expect(res.headers.get("www-authenticate")).toContain("Bearer");
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("missing_token");
@@ -147,7 +153,11 @@ describe("bad tokens", () => {
 describe("upstream faults", () => {
   it("a provider 400 comes back as 400 with its message; nothing is charged", async () => {
     const { token, id } = await freshToken();
-    upstream.nextFault({ kind: "status", status: 400, body: { error: { message: "bad temperature", type: "invalid_request_error", code: null, param: "temperature" } } });
+    upstream.nextFault({
+      kind: "status",
+      status: 400,
+      body: { error: { message: "bad temperature", type: "invalid_request_error", code: null, param: "temperature" } },
+    });
     const { res, json } = await post("/v1/chat/completions", chatBody(), {}, token);
     expect(res.status).toBe(400);
     expect(json.error.message).toContain("bad temperature");
@@ -178,7 +188,12 @@ describe("upstream faults", () => {
     const { token, id } = await freshToken();
     const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: token, maxRetries: 0 });
     upstream.nextFault({ kind: "reset-after-chunks", chunks: 3 });
-    const stream = await client.chat.completions.create({ model: "gpt-4o-mini", stream: true, max_tokens: 16, messages: [{ role: "user", content: "hi" }] });
+    const stream = await client.chat.completions.create({
+      model: "gpt-4o-mini",
+      stream: true,
+      max_tokens: 16,
+      messages: [{ role: "user", content: "hi" }],
+    });
     let text = "";
     await expect(
       (async () => {
@@ -201,7 +216,9 @@ describe("upstream faults", () => {
     const client = new Anthropic({ baseURL: gw.url, apiKey: gw.token, maxRetries: 0 });
     upstream.nextFault({ kind: "reset-after-chunks", chunks: 3 });
     await expect(
-      client.messages.stream({ model: "claude-sonnet-4-5", max_tokens: 16, messages: [{ role: "user", content: "hi" }] }).finalMessage(),
+      client.messages
+        .stream({ model: "claude-sonnet-4-5", max_tokens: 16, messages: [{ role: "user", content: "hi" }] })
+        .finalMessage(),
     ).rejects.toThrow(/Upstream stream failed/);
   });
 
@@ -221,7 +238,11 @@ describe("upstream faults", () => {
   it("malformed SSE from the provider ends the stream with a clean error", async () => {
     const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: gw.token, maxRetries: 0 });
     upstream.nextFault({ kind: "malformed-sse" });
-    const stream = await client.chat.completions.create({ model: "gpt-4o-mini", stream: true, messages: [{ role: "user", content: "x" }] });
+    const stream = await client.chat.completions.create({
+      model: "gpt-4o-mini",
+      stream: true,
+      messages: [{ role: "user", content: "x" }],
+    });
     await expect(
       (async () => {
         for await (const _ of stream) {

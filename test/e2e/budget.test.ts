@@ -11,7 +11,10 @@ beforeAll(async () => {
   upstream = await startFakeUpstream({ usage: { input: 3, output: 1 } });
   gw = await startGateway({ upstream, providerKeys: { openai: "sk-up" } });
   // $1 per output token, inputs free: a call with max_tokens 1 reserves exactly $1 and costs exactly $1.
-  const res = await gw.admin("/admin/orgs/dev/pricing/gpt-4o-mini", { method: "PUT", body: JSON.stringify({ input: 0, output: 1_000_000 }) });
+  const res = await gw.admin("/admin/orgs/dev/pricing/gpt-4o-mini", {
+    method: "PUT",
+    body: JSON.stringify({ input: 0, output: 1_000_000 }),
+  });
   expect(res.status).toBe(200);
 });
 afterAll(async () => {
@@ -26,7 +29,11 @@ async function burst(token: string, n: number) {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
         body: JSON.stringify({ model: "gpt-4o-mini", max_tokens: 1, messages: [{ role: "user", content: "go" }] }),
-      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { error?: { code: string } }, retryAfter: r.headers.get("retry-after") })),
+      }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as { error?: { code: string } },
+        retryAfter: r.headers.get("retry-after"),
+      })),
     ),
   );
   return results;

@@ -16,7 +16,9 @@ afterAll(() => gw?.close());
 
 async function ringfence(...args: string[]) {
   try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: { ...process.env, RINGFENCE_HOME: "/nonexistent" } });
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
+      env: { ...process.env, RINGFENCE_HOME: "/nonexistent" },
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };

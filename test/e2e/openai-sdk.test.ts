@@ -1,7 +1,7 @@
 // The unmodified `openai` SDK through the gateway to a fake OpenAI on 127.0.0.1: what the client gets, what the upstream saw.
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { type FakeUpstream, OPENAI_REPLY_PREFIX, TOOL_ARGUMENTS, startFakeUpstream } from "../fixtures/fake-upstream";
+import { type FakeUpstream, OPENAI_REPLY_PREFIX, startFakeUpstream, TOOL_ARGUMENTS } from "../fixtures/fake-upstream";
 import { type Gateway, startGateway } from "./harness";
 
 const PROVIDER_KEY = "sk-upstream-openai-key";
@@ -55,8 +55,15 @@ describe("chat completions", () => {
       // @ts-expect-error a field the SDK does not know must still reach the provider
       vendor_extension: { keep: true },
     });
-    expect(res.choices[0]?.message.tool_calls?.[0]).toMatchObject({ function: { name: "get_weather", arguments: TOOL_ARGUMENTS } });
-    expect(lastRequest().body).toMatchObject({ n: 2, response_format: { type: "json_object" }, tools, vendor_extension: { keep: true } });
+    expect(res.choices[0]?.message.tool_calls?.[0]).toMatchObject({
+      function: { name: "get_weather", arguments: TOOL_ARGUMENTS },
+    });
+    expect(lastRequest().body).toMatchObject({
+      n: 2,
+      response_format: { type: "json_object" },
+      tools,
+      vendor_extension: { keep: true },
+    });
   });
 
   it("streams deltas, asks upstream for usage, and hides the usage chunk the client did not ask for", async () => {
@@ -97,7 +104,9 @@ describe("chat completions", () => {
       messages: [{ role: "user", content: "call a tool now" }],
     });
     const final = await stream.finalChatCompletion();
-    expect(final.choices[0]?.message.tool_calls?.[0]).toMatchObject({ function: { name: "get_weather", arguments: TOOL_ARGUMENTS } });
+    expect(final.choices[0]?.message.tool_calls?.[0]).toMatchObject({
+      function: { name: "get_weather", arguments: TOOL_ARGUMENTS },
+    });
   });
 });
 
@@ -120,7 +129,14 @@ describe("responses", () => {
     expect(text).toBe(`${OPENAI_REPLY_PREFIX}stream responses`);
     expect(types[0]).toBe("response.created");
     expect(types.at(-1)).toBe("response.completed");
-    for (const t of ["response.in_progress", "response.output_item.added", "response.content_part.added", "response.output_text.done", "response.content_part.done", "response.output_item.done"]) {
+    for (const t of [
+      "response.in_progress",
+      "response.output_item.added",
+      "response.content_part.added",
+      "response.output_text.done",
+      "response.content_part.done",
+      "response.output_item.done",
+    ]) {
       expect(types).toContain(t);
     }
   });
@@ -157,7 +173,11 @@ describe("embeddings and models", () => {
   });
 
   it("retrieves one model, and 404s one the token may not use", async () => {
-    const narrow = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: await gw.mintToken({ sub: "one", models: ["gpt-4o-mini"] }), maxRetries: 0 });
+    const narrow = new OpenAI({
+      baseURL: `${gw.url}/v1`,
+      apiKey: await gw.mintToken({ sub: "one", models: ["gpt-4o-mini"] }),
+      maxRetries: 0,
+    });
     expect(await narrow.models.retrieve("gpt-4o-mini")).toMatchObject({ id: "gpt-4o-mini", object: "model", owned_by: "openai" });
     await expect(narrow.models.retrieve("gpt-4o")).rejects.toMatchObject({ status: 404, code: "model_not_found" });
   });
@@ -165,7 +185,9 @@ describe("embeddings and models", () => {
   it("refuses a model outside the token's scope before anything reaches the provider", async () => {
     const narrow = await gw.mintToken({ sub: "narrow2", models: ["gpt-4o-mini"] });
     const c = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: narrow, maxRetries: 0 });
-    await expect(c.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "x" }] })).rejects.toMatchObject({
+    await expect(
+      c.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "x" }] }),
+    ).rejects.toMatchObject({
       status: 403,
       code: "model_not_allowed",
     });
@@ -175,9 +197,18 @@ describe("embeddings and models", () => {
 
 describe("the echo demo model", () => {
   it("answers with what a provider would have received, streamed or not, with no provider at all", async () => {
-    const res = await client.chat.completions.create({ model: "echo", messages: [{ role: "user", content: "what do you see?" }] });
-    expect(JSON.parse(res.choices[0]!.message.content!)).toMatchObject({ messages: [{ role: "user", content: "what do you see?" }] });
-    const stream = await client.chat.completions.create({ model: "echo", stream: true, messages: [{ role: "user", content: "s" }] });
+    const res = await client.chat.completions.create({
+      model: "echo",
+      messages: [{ role: "user", content: "what do you see?" }],
+    });
+    expect(JSON.parse(res.choices[0]!.message.content!)).toMatchObject({
+      messages: [{ role: "user", content: "what do you see?" }],
+    });
+    const stream = await client.chat.completions.create({
+      model: "echo",
+      stream: true,
+      messages: [{ role: "user", content: "s" }],
+    });
     let text = "";
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
     expect(JSON.parse(text)).toMatchObject({ messages: [{ role: "user", content: "s" }] });
@@ -194,7 +225,11 @@ describe("metering", () => {
     const token = await gw.mintToken({ sub: "metered", models: ["gpt-*"] });
     const c = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: token, maxRetries: 0 });
     await c.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "one" }] });
-    const stream = await c.chat.completions.create({ model: "gpt-4o", stream: true, messages: [{ role: "user", content: "two" }] });
+    const stream = await c.chat.completions.create({
+      model: "gpt-4o",
+      stream: true,
+      messages: [{ role: "user", content: "two" }],
+    });
     for await (const _ of stream) {
       // drain
     }

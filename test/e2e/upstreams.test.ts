@@ -20,11 +20,15 @@ afterAll(async () => {
 });
 beforeEach(() => upstream.reset());
 
-const put = (name: string, body: unknown) => gw.admin(`/admin/orgs/dev/upstreams/${name}`, { method: "PUT", body: JSON.stringify(body) });
+const put = (name: string, body: unknown) =>
+  gw.admin(`/admin/orgs/dev/upstreams/${name}`, { method: "PUT", body: JSON.stringify(body) });
 
 describe("registered upstreams", () => {
   it("routes by glob, strips the prefix, and sends the upstream's own key", async () => {
-    expect((await put("local", { baseUrl: upstream.openaiBase, apiKey: "sk-local", models: ["local/*"], stripPrefix: "local/" })).status).toBe(200);
+    expect(
+      (await put("local", { baseUrl: upstream.openaiBase, apiKey: "sk-local", models: ["local/*"], stripPrefix: "local/" }))
+        .status,
+    ).toBe(200);
     const res = await client.chat.completions.create({ model: "local/llama3.1", messages: [{ role: "user", content: "hey" }] });
     expect(res.choices[0]?.message.content).toBe(`${OPENAI_REPLY_PREFIX}hey`);
     const seen = upstream.requests.at(-1)!;
@@ -33,7 +37,13 @@ describe("registered upstreams", () => {
   });
 
   it("can carry the key in another header, as Azure OpenAI expects", async () => {
-    await put("azure", { baseUrl: upstream.openaiBase, apiKey: "azure-key", apiKeyHeader: "api-key", models: ["azure/*"], stripPrefix: "azure/" });
+    await put("azure", {
+      baseUrl: upstream.openaiBase,
+      apiKey: "azure-key",
+      apiKeyHeader: "api-key",
+      models: ["azure/*"],
+      stripPrefix: "azure/",
+    });
     await client.chat.completions.create({ model: "azure/gpt-4o", messages: [{ role: "user", content: "x" }] });
     const seen = upstream.requests.at(-1)!;
     expect(seen.headers["api-key"]).toBe("azure-key");
@@ -49,17 +59,27 @@ describe("registered upstreams", () => {
   });
 
   it("refuses upstream URLs that would reach private networks or skip TLS", async () => {
-    for (const baseUrl of ["http://api.example.com/v1", "https://10.0.0.8/v1", "https://169.254.169.254/v1", "https://metadata.internal/v1"]) {
+    for (const baseUrl of [
+      "http://api.example.com/v1",
+      "https://10.0.0.8/v1",
+      "https://169.254.169.254/v1",
+      "https://metadata.internal/v1",
+    ]) {
       const res = await put("evil", { baseUrl, models: ["evil/*"] });
       expect(res.status).toBe(403);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe("upstream_blocked");
     }
-    const provider = await gw.admin("/admin/orgs/dev/providers/openai", { method: "PUT", body: JSON.stringify({ baseUrl: "http://192.168.1.1/v1" }) });
+    const provider = await gw.admin("/admin/orgs/dev/providers/openai", {
+      method: "PUT",
+      body: JSON.stringify({ baseUrl: "http://192.168.1.1/v1" }),
+    });
     expect(provider.status).toBe(403);
   });
 
   it("a first-class provider without a key is an unknown model, not a call with no credentials", async () => {
-    await expect(client.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "x" }] })).rejects.toMatchObject({
+    await expect(
+      client.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "x" }] }),
+    ).rejects.toMatchObject({
       status: 404,
       code: "model_not_found",
     });

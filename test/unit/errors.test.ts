@@ -15,7 +15,9 @@ describe("toWire", () => {
     expect(w.status).toBe(429);
     expect(w.headers["retry-after"]).toBe("3600");
     expect(w.headers["x-ratelimit-limit-requests"]).toBe("10");
-    expect(w.body).toMatchObject({ error: { type: "insufficient_quota", code: "token_usd_per_day_exceeded", request_id: "req_1" } });
+    expect(w.body).toMatchObject({
+      error: { type: "insufficient_quota", code: "token_usd_per_day_exceeded", request_id: "req_1" },
+    });
     expect(JSON.stringify(w.body)).toContain("USD per day");
   });
 

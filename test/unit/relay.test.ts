@@ -25,9 +25,15 @@ async function collect(body: ReadableStream<Uint8Array>) {
   return [...p.push(text), ...p.end()];
 }
 
-const chunk = (content: string) => `data: ${JSON.stringify({ object: "chat.completion.chunk", choices: [{ index: 0, delta: { content } }] })}\n\n`;
+const chunk = (content: string) =>
+  `data: ${JSON.stringify({ object: "chat.completion.chunk", choices: [{ index: 0, delta: { content } }] })}\n\n`;
 const usageChunk = `data: ${JSON.stringify({ object: "chat.completion.chunk", choices: [], usage: { prompt_tokens: 7, completion_tokens: 3 } })}\n\n`;
-const chatBody = (include: boolean) => ({ model: "gpt-4o", messages: [{ role: "user" }], stream: true, stream_options: include ? { include_usage: true } : undefined });
+const chatBody = (include: boolean) => ({
+  model: "gpt-4o",
+  messages: [{ role: "user" }],
+  stream: true,
+  stream_options: include ? { include_usage: true } : undefined,
+});
 
 describe("relayStream", () => {
   it("forwards chat chunks, reads usage, and strips the usage chunk the client did not ask for", async () => {
@@ -42,10 +48,14 @@ describe("relayStream", () => {
   });
 
   it("keeps the usage chunk when the client asked for it", async () => {
-    const { body } = relayStream(upstream([chunk("a"), usageChunk, "data: [DONE]\n\n"], "close"), openaiChat.observer(chatBody(true)), {
-      idleTimeoutMs: 1000,
-      requestId: "r1",
-    });
+    const { body } = relayStream(
+      upstream([chunk("a"), usageChunk, "data: [DONE]\n\n"], "close"),
+      openaiChat.observer(chatBody(true)),
+      {
+        idleTimeoutMs: 1000,
+        requestId: "r1",
+      },
+    );
     expect((await collect(body)).some((e) => e.data.includes('"usage"'))).toBe(true);
   });
 
@@ -63,10 +73,14 @@ describe("relayStream", () => {
 
   it("ends an Anthropic stream that stops early with an `error` event, keeping message_start usage", async () => {
     const start = `event: message_start\ndata: ${JSON.stringify({ type: "message_start", message: { usage: { input_tokens: 11, output_tokens: 1 } } })}\n\n`;
-    const { body, outcome } = relayStream(upstream([start], "close"), anthropicMessages.observer({ model: "claude-x", messages: [{ role: "user" }], max_tokens: 5 }), {
-      idleTimeoutMs: 1000,
-      requestId: "r3",
-    });
+    const { body, outcome } = relayStream(
+      upstream([start], "close"),
+      anthropicMessages.observer({ model: "claude-x", messages: [{ role: "user" }], max_tokens: 5 }),
+      {
+        idleTimeoutMs: 1000,
+        requestId: "r3",
+      },
+    );
     const events = await collect(body);
     expect(events.at(-1)).toMatchObject({ event: "error" });
     expect(JSON.parse(events.at(-1)!.data)).toMatchObject({ type: "error", error: { type: "api_error" } });

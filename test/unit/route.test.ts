@@ -31,9 +31,18 @@ function failureOf(fn: () => unknown) {
 describe("resolveRoute", () => {
   it("routes OpenAI and Anthropic families to their providers with the org's key", () => {
     const gpt = resolveRoute("gpt-4o-mini", base, defaults);
-    expect(gpt).toMatchObject({ provider: "openai", format: "openai", baseUrl: "https://api.openai.com/v1", credentialContext: "acme/provider/openai" });
+    expect(gpt).toMatchObject({
+      provider: "openai",
+      format: "openai",
+      baseUrl: "https://api.openai.com/v1",
+      credentialContext: "acme/provider/openai",
+    });
     const claude = resolveRoute("claude-sonnet-4-5-20250929", base, defaults);
-    expect(claude).toMatchObject({ provider: "anthropic", baseUrl: "https://anthropic.example.com", price: { input: 3, output: 15 } });
+    expect(claude).toMatchObject({
+      provider: "anthropic",
+      baseUrl: "https://anthropic.example.com",
+      price: { input: 3, output: 15 },
+    });
   });
 
   it("routes registered upstreams by glob, strips their prefix, and prices them at zero unless overridden", () => {
@@ -48,7 +57,10 @@ describe("resolveRoute", () => {
   });
 
   it("refuses unknown models and providers without a key, naming why", () => {
-    expect(failureOf(() => resolveRoute("mystery-model", base, defaults))).toMatchObject({ kind: "unknown_model", model: "mystery-model" });
+    expect(failureOf(() => resolveRoute("mystery-model", base, defaults))).toMatchObject({
+      kind: "unknown_model",
+      model: "mystery-model",
+    });
     const noKeys = { ...base, providers: {} };
     expect(failureOf(() => resolveRoute("gpt-4o", noKeys, defaults))).toMatchObject({
       kind: "unknown_model",

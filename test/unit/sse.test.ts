@@ -5,7 +5,7 @@ import { SseParser, serializeSse } from "../../src/stream/sse";
 describe("SseParser", () => {
   it("parses events with names, multi-line data and comments", () => {
     const p = new SseParser();
-    const evs = p.push(": ping\nevent: message_start\ndata: {\"a\":1}\n\ndata: line1\ndata: line2\n\n");
+    const evs = p.push(': ping\nevent: message_start\ndata: {"a":1}\n\ndata: line1\ndata: line2\n\n');
     expect(evs).toEqual([{ event: "message_start", data: '{"a":1}' }, { data: "line1\nline2" }]);
   });
 

@@ -8,7 +8,10 @@ import { tokensAdmin } from "./tokens";
 
 async function sameSecret(a: string, b: string): Promise<boolean> {
   const enc = new TextEncoder();
-  const [da, db] = await Promise.all([crypto.subtle.digest("SHA-256", enc.encode(a)), crypto.subtle.digest("SHA-256", enc.encode(b))]);
+  const [da, db] = await Promise.all([
+    crypto.subtle.digest("SHA-256", enc.encode(a)),
+    crypto.subtle.digest("SHA-256", enc.encode(b)),
+  ]);
   return crypto.subtle.timingSafeEqual(da, db);
 }
 

@@ -27,14 +27,18 @@ const UpstreamBodySchema = z.strictObject({
   apiKey: z.string().min(1).optional(),
   models: z.array(z.string().min(1)).min(1),
   stripPrefix: z.string().optional(),
-  apiKeyHeader: z.string().regex(/^[a-z0-9-]{1,64}$/).optional(),
+  apiKeyHeader: z
+    .string()
+    .regex(/^[a-z0-9-]{1,64}$/)
+    .optional(),
   headers: z.record(z.string(), z.string()).optional(),
   zeroRetention: z.boolean().default(false),
 });
 
 /** What the admin API shows of an org: never a credential, only whether one is set. */
 export function publicOrg(c: OrgConfig) {
-  const cred = (p?: { baseUrl?: string; apiKey?: unknown }) => (p ? { baseUrl: p.baseUrl ?? null, apiKey: p.apiKey ? "set" : null } : null);
+  const cred = (p?: { baseUrl?: string; apiKey?: unknown }) =>
+    p ? { baseUrl: p.baseUrl ?? null, apiKey: p.apiKey ? "set" : null } : null;
   return {
     id: c.id,
     name: c.name,
@@ -42,7 +46,11 @@ export function publicOrg(c: OrgConfig) {
     createdAt: c.createdAt,
     version: c.version,
     providers: { openai: cred(c.providers.openai), anthropic: cred(c.providers.anthropic) },
-    upstreams: c.upstreams.map((u) => ({ ...u, apiKey: u.apiKey ? "set" : null, headers: u.headers ? Object.keys(u.headers) : [] })),
+    upstreams: c.upstreams.map((u) => ({
+      ...u,
+      apiKey: u.apiKey ? "set" : null,
+      headers: u.headers ? Object.keys(u.headers) : [],
+    })),
     pricing: c.pricing,
   };
 }
@@ -81,7 +89,8 @@ orgsAdmin.get("/orgs/:org", async (c) => {
 orgsAdmin.put("/orgs/:org/providers/:provider", async (c) => {
   const org = orgParam(c.req.param("org"));
   const provider = c.req.param("provider");
-  if (provider !== "openai" && provider !== "anthropic") throw new RingfenceError({ kind: "not_found", what: `provider ${provider}` });
+  if (provider !== "openai" && provider !== "anthropic")
+    throw new RingfenceError({ kind: "not_found", what: `provider ${provider}` });
   const body = await readJson(c, ProviderSchema);
   if (body.baseUrl) requireUrl(c.env, body.baseUrl);
   const registry = c.env.REGISTRY.getByName(org);
@@ -105,7 +114,12 @@ orgsAdmin.put("/orgs/:org/upstreams/:name", async (c) => {
   const key = await importSealKey(c.env.RINGFENCE_ENCRYPTION_KEY);
   const apiKey = body.apiKey ? await seal(key, body.apiKey, `${org}/upstream/${name}`) : undefined;
   const upstream = { ...body, name, apiKey };
-  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(name)) throw new RingfenceError({ kind: "invalid_request", message: "upstream name: lower-case letters, digits, '-' and '_'", param: "name" });
+  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(name))
+    throw new RingfenceError({
+      kind: "invalid_request",
+      message: "upstream name: lower-case letters, digits, '-' and '_'",
+      param: "name",
+    });
   const config = unwrap(await c.env.REGISTRY.getByName(org).putUpstream(upstream));
   return c.json({ org: publicOrg(config) });
 });

@@ -1,11 +1,11 @@
 // The LLM gateway: OpenAI-compatible and Anthropic-native endpoints, each answering in its own wire format.
 import { Hono } from "hono";
 import { RingfenceError } from "../../src/errors";
-import { CountTokensBodySchema, MessagesBodySchema, anthropicMessages } from "../../src/providers/anthropic-messages";
+import { anthropicMessages, CountTokensBodySchema, MessagesBodySchema } from "../../src/providers/anthropic-messages";
 import { echoCountTokens } from "../../src/providers/echo";
 import { ChatBodySchema, openaiChat } from "../../src/providers/openai-chat";
 import { EmbeddingsBodySchema, openaiEmbeddings } from "../../src/providers/openai-embeddings";
-import { ResponsesBodySchema, openaiResponses } from "../../src/providers/openai-responses";
+import { openaiResponses, ResponsesBodySchema } from "../../src/providers/openai-responses";
 import { authenticate } from "../auth";
 import type { AppEnv } from "../context";
 import { readJson } from "../shared/body";
@@ -45,7 +45,11 @@ gateway.post("/v1/messages/count_tokens", async (c) => {
   const route = await routeWithCache(c.env, claims.org, (config) => routeFor(c.env, claims, body.model, config));
   if (route.format === "echo") return c.json(echoCountTokens(body));
   if (route.format !== "anthropic") {
-    throw new RingfenceError({ kind: "invalid_request", message: `Model '${body.model}' is not an Anthropic model`, param: "model" });
+    throw new RingfenceError({
+      kind: "invalid_request",
+      message: `Model '${body.model}' is not an Anthropic model`,
+      param: "model",
+    });
   }
   const res = await callUpstream({
     env: c.env,

@@ -22,7 +22,9 @@ export function reachableModels(config: OrgConfig): { id: string; owner: string 
 }
 
 export function modelsResponse(c: Context<AppEnv>, claims: CapabilityClaims, config: OrgConfig, only?: string): Response {
-  const models = reachableModels(config).filter((m) => claims.models.some((g) => globMatch(g, m.id)) && (only === undefined || m.id === only));
+  const models = reachableModels(config).filter(
+    (m) => claims.models.some((g) => globMatch(g, m.id)) && (only === undefined || m.id === only),
+  );
   if (only !== undefined) {
     const m = models[0];
     if (!m) throw new RingfenceError({ kind: "unknown_model", model: only, reason: "not available to this token" });

@@ -1,8 +1,8 @@
 // Per-isolate cache of org config, refreshed when the Meter reports a newer version (so no extra round trip per request).
 import { importSealKey, unseal } from "../../src/crypto/seal";
 import { RingfenceError } from "../../src/errors";
-import type { OrgConfig } from "../../src/registry/config";
 import type { Route } from "../../src/providers/types";
+import type { OrgConfig } from "../../src/registry/config";
 
 interface Entry {
   config: OrgConfig;
@@ -17,7 +17,11 @@ async function load(env: Env, org: string): Promise<Entry> {
   try {
     config = await env.REGISTRY.getByName(org).getConfig();
   } catch (err) {
-    throw new RingfenceError({ kind: "unavailable", step: "registry", message: err instanceof Error ? err.message : String(err) });
+    throw new RingfenceError({
+      kind: "unavailable",
+      step: "registry",
+      message: err instanceof Error ? err.message : String(err),
+    });
   }
   if (!config) throw new RingfenceError({ kind: "invalid_token", reason: `org '${org}' does not exist` });
   const entry = { config, secrets: new Map<string, Promise<string>>() };

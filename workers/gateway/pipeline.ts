@@ -4,7 +4,7 @@ import type { z } from "zod";
 import { RingfenceError } from "../../src/errors";
 import type { Actual } from "../../src/meter/types";
 import type { EchoApi } from "../../src/providers/echo";
-import { FALLBACK_MAX_OUTPUT, costUsd, estimateInputTokens } from "../../src/providers/pricing";
+import { costUsd, estimateInputTokens, FALLBACK_MAX_OUTPUT } from "../../src/providers/pricing";
 import { resolveRoute } from "../../src/providers/route";
 import type { Endpoint, Route, Usage } from "../../src/providers/types";
 import type { CapabilityClaims } from "../../src/tokens/claims";
@@ -31,7 +31,7 @@ interface Estimate {
   outputTokens: number;
 }
 
-function worstCase(route: Route, endpoint: Endpoint<never>, body: unknown, bytes: number): Estimate {
+function worstCase(route: Route, requestedOutput: number | undefined, bytes: number): Estimate {
   if (!route.price) {
     throw new RingfenceError({
       kind: "unknown_model",
@@ -39,12 +39,14 @@ function worstCase(route: Route, endpoint: Endpoint<never>, body: unknown, bytes
       reason: "it has no price: set one with PUT /admin/orgs/:org/pricing/:model",
     });
   }
-  const requested = (endpoint.maxOutput as (b: unknown) => number | undefined)(body);
-  return { inputTokens: estimateInputTokens(bytes), outputTokens: requested ?? route.price.maxOutput ?? FALLBACK_MAX_OUTPUT };
+  return {
+    inputTokens: estimateInputTokens(bytes),
+    outputTokens: requestedOutput ?? route.price.maxOutput ?? FALLBACK_MAX_OUTPUT,
+  };
 }
 
 /** What a stream that ended early costs: the provider's figures where it sent them, our estimate otherwise. */
-function streamActual(route: Route, est: Estimate, o: StreamOutcome): Usage {
+function streamActual(est: Estimate, o: StreamOutcome): Usage {
   const failedBeforeOutput = o.failure !== undefined && o.outputChars === 0 && o.usage.outputTokens === undefined;
   if (failedBeforeOutput) return { inputTokens: 0, outputTokens: 0 };
   const outputTokens = o.usage.outputTokens ?? Math.min(est.outputTokens, Math.ceil(o.outputChars / 4));
@@ -77,7 +79,7 @@ export async function handleModelCall<S extends z.ZodType>(
     });
   }
   const bytes = Number(c.req.header("content-length")) || JSON.stringify(body).length;
-  const est = worstCase(route, endpoint as Endpoint<never>, body, bytes);
+  const est = worstCase(route, endpoint.maxOutput(body), bytes);
   const price = route.price ?? { input: 0, output: 0 };
   const reservation = await reserveOrThrow(env, claims, {
     requestId,
@@ -130,7 +132,7 @@ export async function handleModelCall<S extends z.ZodType>(
       env,
       org,
       reservation.reservationId,
-      outcome.then((o) => toActual(route, streamActual(route, est, o))),
+      outcome.then((o) => toActual(route, streamActual(est, o))),
     );
     headers.set("content-type", "text/event-stream; charset=utf-8");
     headers.set("cache-control", "no-cache");

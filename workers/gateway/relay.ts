@@ -1,5 +1,5 @@
 // Relays an upstream SSE stream to the client event by event: usage observed, faults ended with the API's error event.
-import { type Failure, RingfenceError, describe } from "../../src/errors";
+import { describe, type Failure, RingfenceError } from "../../src/errors";
 import type { StreamObserver } from "../../src/providers/types";
 import { SseParser, serializeSse } from "../../src/stream/sse";
 
@@ -21,11 +21,13 @@ export interface RelayOptions {
 }
 
 function readWithIdleTimeout<T>(read: Promise<T>, ms: number): Promise<T> {
-  let timer = 0;
+  let timer: ReturnType<typeof setTimeout> | null = null;
   const idle = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new RingfenceError({ kind: "upstream_timeout", afterMs: ms })), ms);
   });
-  return Promise.race([read, idle]).finally(() => clearTimeout(timer));
+  return Promise.race([read, idle]).finally(() => {
+    if (timer !== null) clearTimeout(timer);
+  });
 }
 
 export function relayStream(
@@ -42,7 +44,12 @@ export function relayStream(
     settle = r;
   });
   const finish = (extra: { failure?: Failure; cancelled?: boolean }) =>
-    settle({ usage: observer.usage(), outputChars: observer.outputChars(), cancelled: extra.cancelled ?? false, failure: extra.failure });
+    settle({
+      usage: observer.usage(),
+      outputChars: observer.outputChars(),
+      cancelled: extra.cancelled ?? false,
+      failure: extra.failure,
+    });
 
   const forward = (controller: ReadableStreamDefaultController<Uint8Array>, events: ReturnType<SseParser["push"]>) => {
     let out = "";

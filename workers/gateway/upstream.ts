@@ -100,7 +100,11 @@ async function upstreamFailure(res: Response, route: Route) {
   }
   // The provider rejecting the org's key is our configuration problem, not the client's credentials.
   if (res.status === 401 || res.status === 403) {
-    return { kind: "upstream_error" as const, status: 502, message: `provider '${route.provider}' rejected the org's credentials: ${message}` };
+    return {
+      kind: "upstream_error" as const,
+      status: 502,
+      message: `provider '${route.provider}' rejected the org's credentials: ${message}`,
+    };
   }
   if (res.status >= 300 && res.status < 400) {
     return { kind: "upstream_error" as const, status: 502, message: `provider '${route.provider}' answered with a redirect` };

@@ -11,11 +11,16 @@ export const doctor = {
       const health = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5000) });
       lines.push(`${health.ok ? "ok  " : "FAIL"} gateway ${url} answers (${health.status})`);
       ok &&= health.ok;
-      const models = await fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(5000) });
+      const models = await fetch(`${url}/v1/models`, {
+        headers: { authorization: `Bearer ${token}` },
+        signal: AbortSignal.timeout(5000),
+      });
       const body = await models.json().catch(() => ({}));
       if (models.ok) {
         const ids = (body.data ?? []).map((m) => m.id);
-        lines.push(`ok   token accepted; ${ids.length} model(s) allowed: ${ids.slice(0, 8).join(", ")}${ids.length > 8 ? ", …" : ""}`);
+        lines.push(
+          `ok   token accepted; ${ids.length} model(s) allowed: ${ids.slice(0, 8).join(", ")}${ids.length > 8 ? ", …" : ""}`,
+        );
       } else {
         ok = false;
         lines.push(`FAIL token refused (${models.status}): ${body.error?.message ?? "no message"}`);
