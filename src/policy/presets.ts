@@ -1,0 +1,60 @@
+// The three presets. `standard` (the default) keeps every detected secret and structured PII value from the provider.
+import type { Preset } from "../registry/config";
+import type { Policy } from "./schema";
+
+export const PRESETS: Readonly<Record<Preset, Policy>> = {
+  /** Secrets never leave; everything else is recorded only. */
+  starter: {
+    preset: "starter",
+    mode: "enforce",
+    request: { "*": "flag", "secret.*": "redact" },
+    response: { "*": "flag", "secret.*": "redact" },
+    minConfidence: 0.5,
+    noTrain: { storeFalse: true, requireZeroRetention: false },
+  },
+  /** Secrets redacted both ways, private keys blocked; structured PII tokenized (restored in the answer); invisible-text attacks stripped; exfil links in answers neutralised. */
+  standard: {
+    preset: "standard",
+    mode: "enforce",
+    request: {
+      "*": "flag",
+      "secret.*": "redact",
+      "secret.private_key": "block",
+      "pii.*": "tokenize",
+      "pii.ip_address": "flag",
+      "unicode.tag_characters": "redact",
+      "unicode.bidi_override": "redact",
+    },
+    response: {
+      "*": "flag",
+      "secret.*": "redact",
+      "exfil.markdown_image": "redact",
+      "unicode.tag_characters": "redact",
+      "unicode.bidi_override": "redact",
+    },
+    minConfidence: 0.5,
+    noTrain: { storeFalse: true, requireZeroRetention: false },
+  },
+  /** Deny by default: secrets and injection block, all PII tokenized, exfil and hidden text removed, zero-retention routes only. */
+  regulated: {
+    preset: "regulated",
+    mode: "enforce",
+    request: {
+      "*": "flag",
+      "secret.*": "block",
+      "pii.*": "tokenize",
+      "injection.*": "block",
+      "unicode.*": "redact",
+      "exfil.*": "redact",
+    },
+    response: {
+      "*": "flag",
+      "secret.*": "redact",
+      "pii.*": "redact",
+      "exfil.*": "redact",
+      "unicode.*": "redact",
+    },
+    minConfidence: 0.6,
+    noTrain: { storeFalse: true, requireZeroRetention: true },
+  },
+};

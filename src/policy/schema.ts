@@ -1,0 +1,46 @@
+// The Compiled Policy: what each position does with each kind of finding. The schema is the type.
+import { z } from "zod";
+import { PresetSchema } from "../registry/config";
+
+export const ActionSchema = z.enum(["allow", "flag", "tokenize", "redact", "block"]);
+export type Action = z.infer<typeof ActionSchema>;
+
+/** Order used to tighten: a header or token narrowing may only move a kind to the right. */
+export const STRENGTH: Readonly<Record<Action, number>> = { allow: 0, flag: 1, tokenize: 2, redact: 3, block: 4 };
+
+export const stronger = (a: Action, b: Action): Action => (STRENGTH[b] > STRENGTH[a] ? b : a);
+
+/** Kind patterns ("secret.*", "pii.email", "*") → action; the most specific pattern wins. */
+export const RulesSchema = z.record(z.string().regex(/^(\*|[a-z]+\.(\*|[a-z0-9_]+))$/), ActionSchema);
+export type Rules = z.infer<typeof RulesSchema>;
+
+export const PolicySchema = z.object({
+  preset: PresetSchema,
+  /** "shadow": evaluate and record, never change or block (an explicit, visible choice: every response says so). */
+  mode: z.enum(["enforce", "shadow"]),
+  /** Everything the client sends: system prompts, messages, tool definitions, tool-call arguments, tool results. */
+  request: RulesSchema,
+  /** Everything the model sends back: text, tool-call arguments, streamed or not. */
+  response: RulesSchema,
+  /** Findings below this confidence are at most flagged, whatever the rules say. */
+  minConfidence: z.number().min(0).max(1),
+  noTrain: z.object({
+    /** Send `store: false` to OpenAI on every call. */
+    storeFalse: z.boolean(),
+    /** Refuse routes to upstreams not marked zero-retention (OpenAI and Anthropic are under their API terms). */
+    requireZeroRetention: z.boolean(),
+  }),
+});
+export type Policy = z.infer<typeof PolicySchema>;
+
+/** What an org may override: any part, rules merged key by key over the preset's. */
+export const PolicyOverrideSchema = z
+  .object({
+    mode: PolicySchema.shape.mode.optional(),
+    request: RulesSchema.optional(),
+    response: RulesSchema.optional(),
+    minConfidence: PolicySchema.shape.minConfidence.optional(),
+    noTrain: PolicySchema.shape.noTrain.partial().optional(),
+  })
+  .strict();
+export type PolicyOverride = z.infer<typeof PolicyOverrideSchema>;
