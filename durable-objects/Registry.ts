@@ -17,7 +17,7 @@ export class Registry extends DurableObject<Env> implements RegistryApi {
     return this.#save({ ok: true, config: mutate.newOrg(init, Date.now()) });
   }
 
-  async update(patch: Partial<Pick<OrgConfig, "name" | "preset" | "providers">>): Promise<RegistryResult> {
+  async update(patch: Partial<Pick<OrgConfig, "name" | "preset" | "providers" | "policy">>): Promise<RegistryResult> {
     return this.#apply((c) => mutate.updateOrg(c, patch));
   }
 

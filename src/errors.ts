@@ -27,6 +27,7 @@ export type Failure =
   | { kind: "upstream_unreachable"; message: string }
   | { kind: "upstream_stream_broken"; message: string }
   | { kind: "upstream_blocked"; url: string; reason: string }
+  | { kind: "policy_blocked"; detection: string; location: string; direction: "request" | "response" }
   | { kind: "not_found"; what: string }
   | { kind: "method_not_allowed"; method: string }
   | { kind: "admin_unauthorized" }
@@ -94,6 +95,8 @@ export function describe(f: Failure): string {
       return `Upstream stream failed: ${f.message}`;
     case "upstream_blocked":
       return `Upstream URL refused (${f.reason}): ${f.url}`;
+    case "policy_blocked":
+      return `Blocked by policy: ${f.detection} detected in the ${f.direction} at ${f.location}`;
     case "not_found":
       return `Not found: ${f.what}`;
     case "method_not_allowed":
@@ -113,8 +116,10 @@ export function httpStatus(f: Failure): number {
   switch (f.kind) {
     case "invalid_json":
     case "invalid_request":
+    case "policy_blocked":
+      return 400;
     case "unknown_model":
-      return f.kind === "unknown_model" ? 404 : 400;
+      return 404;
     case "unsupported_media_type":
       return 415;
     case "body_too_large":
@@ -162,6 +167,8 @@ function openaiTypeCode(f: Failure): { type: string; code: string } {
       return { type: "invalid_request_error", code: f.kind };
     case "unknown_model":
       return { type: "invalid_request_error", code: "model_not_found" };
+    case "policy_blocked":
+      return { type: "invalid_request_error", code: "policy_blocked" };
     case "missing_token":
     case "invalid_token":
     case "token_expired":

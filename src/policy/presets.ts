@@ -1,6 +1,5 @@
 // The three presets. `standard` (the default) keeps every detected secret and structured PII value from the provider.
-import type { Preset } from "../registry/config";
-import type { Policy } from "./schema";
+import type { Policy, Preset } from "./schema";
 
 export const PRESETS: Readonly<Record<Preset, Policy>> = {
   /** Secrets never leave; everything else is recorded only. */

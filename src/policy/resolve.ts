@@ -1,8 +1,7 @@
 // Resolving a policy: preset ⊕ org override ⊕ tighten-only flags (token claim, request header); then kind → action.
 import { RingfenceError } from "../errors";
-import type { Preset } from "../registry/config";
 import { PRESETS } from "./presets";
-import { type Action, ActionSchema, type Policy, type PolicyOverride, type Rules, stronger } from "./schema";
+import { type Action, ActionSchema, type Policy, type PolicyOverride, type Preset, type Rules, stronger } from "./schema";
 
 export function compilePolicy(preset: Preset, override?: PolicyOverride): Policy {
   const base = PRESETS[preset];

@@ -1,6 +1,8 @@
 // The Compiled Policy: what each position does with each kind of finding. The schema is the type.
 import { z } from "zod";
-import { PresetSchema } from "../registry/config";
+
+export const PresetSchema = z.enum(["starter", "standard", "regulated"]);
+export type Preset = z.infer<typeof PresetSchema>;
 
 export const ActionSchema = z.enum(["allow", "flag", "tokenize", "redact", "block"]);
 export type Action = z.infer<typeof ActionSchema>;

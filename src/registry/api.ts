@@ -7,7 +7,7 @@ export type RegistryResult = { ok: true; config: OrgConfig } | { ok: false; fail
 export interface RegistryApi {
   getConfig(): Promise<OrgConfig | null>;
   create(init: { id: string; name: string; preset: Preset }): Promise<RegistryResult>;
-  update(patch: Partial<Pick<OrgConfig, "name" | "preset" | "providers">>): Promise<RegistryResult>;
+  update(patch: Partial<Pick<OrgConfig, "name" | "preset" | "providers" | "policy">>): Promise<RegistryResult>;
   putUpstream(upstream: Upstream): Promise<RegistryResult>;
   deleteUpstream(name: string): Promise<RegistryResult>;
   putPrice(model: string, price: ModelPrice): Promise<RegistryResult>;

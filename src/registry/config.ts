@@ -1,8 +1,8 @@
 // Per-org configuration kept by the Registry: preset, provider credentials (encrypted), custom upstreams, pricing.
 import { z } from "zod";
+import { PolicyOverrideSchema, PresetSchema } from "../policy/schema";
 
-export const PresetSchema = z.enum(["starter", "standard", "regulated"]);
-export type Preset = z.infer<typeof PresetSchema>;
+export { type Preset, PresetSchema } from "../policy/schema";
 
 /** AES-GCM ciphertext: base64url iv and data. */
 export const SealedSchema = z.object({ iv: z.string(), data: z.string() });
@@ -21,6 +21,8 @@ export type ModelPrice = z.infer<typeof ModelPriceSchema>;
 export const ProviderCredentialSchema = z.object({
   baseUrl: z.string().url().optional(),
   apiKey: SealedSchema.optional(),
+  /** The org has a zero-data-retention agreement with this provider (used by policy's no-train routing). */
+  zeroRetention: z.boolean().optional(),
 });
 
 export const UpstreamSchema = z.object({
@@ -56,5 +58,7 @@ export const OrgConfigSchema = z.object({
   }),
   upstreams: z.array(UpstreamSchema),
   pricing: z.record(z.string(), ModelPriceSchema),
+  /** Overrides of the preset's policy (rules merged kind by kind). */
+  policy: PolicyOverrideSchema.optional(),
 });
 export type OrgConfig = z.infer<typeof OrgConfigSchema>;

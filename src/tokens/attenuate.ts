@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { RingfenceError } from "../errors";
 import { LimitsSchema } from "../meter/types";
+import { parseFlags } from "../policy/resolve";
 import { type CapabilityClaims, ISSUER } from "./claims";
 import { globCovers } from "./glob";
 
@@ -12,6 +13,25 @@ export const DEFAULT_CHILD_TTL_SECONDS = 3600;
 
 export const ModelGlobsSchema = z.array(z.string().min(1).max(200)).min(1).max(64);
 export const SubjectSchema = z.string().min(1).max(200);
+/** Tighten-only policy flags; validated by parsing them. */
+export const FlagsTextSchema = z
+  .string()
+  .max(1000)
+  .refine((text) => {
+    try {
+      parseFlags(text);
+      return true;
+    } catch {
+      return false;
+    }
+  }, "invalid policy flags");
+
+/** A child's flags are its parent's plus its own: flags only ever tighten, so the union is never wider. */
+export const joinFlags = (...parts: (string | undefined)[]): string | undefined => {
+  const joined = parts.filter((p): p is string => Boolean(p)).join(",");
+  return joined || undefined;
+};
+
 export const TtlSecondsSchema = z.number().int().positive().max(MAX_TOKEN_LIFETIME_SECONDS);
 
 /** Body of POST /v1/tokens. Strict, so a misspelled narrowing (say `model`) is refused, not silently ignored. */
@@ -22,6 +42,8 @@ export const AttenuateRequestSchema = z
     ttlSeconds: TtlSecondsSchema.optional(),
     /** Checked by the Meter, which knows the ancestors' limits. */
     limits: LimitsSchema.optional(),
+    /** Policy flags added to the parent's: they can only tighten (same syntax as x-ringfence-flags). */
+    flags: FlagsTextSchema.optional(),
   })
   .strict();
 export type AttenuateRequest = z.infer<typeof AttenuateRequestSchema>;
@@ -54,6 +76,7 @@ export function attenuate(parent: CapabilityClaims, request: AttenuateRequest, n
     sub: request.sub ?? `${parent.sub}/child`,
     models: [...models],
     led: [...parent.led, newId],
+    ...(joinFlags(parent.pol, request.flags) ? { pol: joinFlags(parent.pol, request.flags) } : {}),
     jti: newId,
     iat: now,
     exp,

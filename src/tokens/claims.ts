@@ -13,6 +13,8 @@ export const CapabilityClaimsSchema = z.object({
   models: z.array(z.string().min(1)).min(1),
   /** Budget ledger chain: token ids from the root token down to this one. Spend is charged to each. */
   led: z.array(z.string().min(1)).min(1),
+  /** Tighten-only policy flags carried by the token (same syntax as the x-ringfence-flags header). */
+  pol: z.string().max(2000).optional(),
   jti: z.string().min(1),
   iat: z.number().int(),
   exp: z.number().int(),

@@ -6,6 +6,7 @@ import { LimitsSchema, ORG_LEDGER } from "../../src/meter/types";
 import {
   attenuate,
   MAX_TOKEN_LIFETIME_SECONDS,
+  FlagsTextSchema,
   ModelGlobsSchema,
   SubjectSchema,
   TtlSecondsSchema,
@@ -23,6 +24,8 @@ const MintSchema = z.strictObject({
   models: ModelGlobsSchema.optional(),
   ttlSeconds: TtlSecondsSchema.optional(),
   limits: LimitsSchema.optional(),
+  /** Tighten-only policy flags carried by the token (x-ringfence-flags syntax). */
+  flags: FlagsTextSchema.optional(),
   /** A token string: the new token is then its attenuated child. */
   parent: z.string().min(1).optional(),
 });
@@ -63,6 +66,7 @@ async function rootClaims(env: Env, org: string, body: MintRequest, id: string):
     sub: body.sub,
     models: body.models,
     led: [id],
+    ...(body.flags ? { pol: body.flags } : {}),
     jti: id,
     iat: now,
     exp: now + (body.ttlSeconds ?? DEFAULT_ROOT_TTL_SECONDS),
