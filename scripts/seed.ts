@@ -80,16 +80,11 @@ export function tokenExpiry(token: string): number | undefined {
 }
 
 /**
- * Whether the gateway still accepts the token (signature, expiry, revocation). Asks it to attenuate the token into
- * a one-minute child, which needs a valid, unrevoked parent and spends no budget. Only a 401/403 means "no": any
- * other failure is not evidence against the token.
+ * Whether the gateway still accepts the token (signature, expiry, revocation): GET /v1/models checks all three
+ * and spends nothing. Only a 401 means "no": any other failure is not evidence against the token.
  */
 export async function tokenAccepted(url: string, token: string): Promise<boolean> {
-  const res = await fetch(`${url}/v1/tokens`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify({ ttlSeconds: 60 }),
-  });
+  const res = await fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${token}` } });
   await res.body?.cancel();
-  return res.status !== 401 && res.status !== 403;
+  return res.status !== 401;
 }

@@ -125,7 +125,7 @@ export interface ServeOptions {
   env?: Record<string, string | undefined>;
   /** RINGFENCE_TRUSTED_HOSTS: hosts the operator trusts for plain-http / private upstreams. */
   trustedHosts: string;
-  /** Miniflare's log level for its own messages; the Worker's console output is always shown. */
+  /** Miniflare's log level (default INFO). */
   logLevel?: LogLevel;
 }
 

@@ -1,7 +1,8 @@
 // `npm start` as an operator runs it: it builds, serves on workerd, seeds the dev org, prints the banner, and restarts
 // without losing anything. RINGFENCE_HOME points its .ringfence folder at a temporary one.
-import { spawn } from "node:child_process";
+
 import type { ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
