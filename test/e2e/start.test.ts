@@ -39,7 +39,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
 
 /** Run `node scripts/start.ts` and resolve once it prints the URL it serves; reject with its output if it exits. */
 function start(port: number, extraEnv: Record<string, string> = {}): Promise<Running> {
-  const child = spawn(process.execPath, ["scripts/start.ts"], {
+  const child = spawn(process.execPath, ["--experimental-strip-types", "scripts/start.ts"], {
     cwd: PROJECT_ROOT,
     env: { ...cleanEnv(), RINGFENCE_HOME: home, PORT: String(port), ...extraEnv },
     stdio: ["ignore", "pipe", "pipe"],

@@ -2,28 +2,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { applyDecisions, decide } from "../../src/detect/apply";
 import { scan } from "../../src/detect/scan";
-import type { Detector, Finding } from "../../src/detect/types";
 import { Vault } from "../../src/detect/vault";
 import type { Rules } from "../../src/policy/schema";
 import { TextGuard } from "../../src/stream/guard";
 
-// Small stand-in detectors with the real contract, so the window logic is tested independently of the real set.
-function regexDetector(id: string, category: Finding["category"], keywords: string[], re: RegExp, maxLength: number): Detector {
-  return {
-    id,
-    category,
-    keywords,
-    maxLength,
-    detect(text) {
-      const out: Finding[] = [];
-      for (const m of text.matchAll(re)) out.push({ kind: `${category}.${id}`, category, start: m.index, end: m.index + m[0].length, confidence: 0.95 });
-      return out;
-    },
-  };
-}
-const key = regexDetector("test_key", "secret", ["tk_"], /tk_[a-z0-9]{16}/g, 19);
-const email = regexDetector("email", "pii", ["@"], /[a-z0-9.]{1,30}@[a-z0-9]{1,20}\.(?:com|org)\b/g, 60);
-const detectors = [key, email];
+import { fakeDetectors as detectors } from "../fixtures/fake-detectors";
+
 const rules: Rules = { "*": "flag", "secret.*": "redact", "pii.*": "tokenize" };
 
 function guard(vault = new Vault(), r: Rules = rules) {

@@ -5,11 +5,15 @@ import { importSealKey, seal } from "../../src/crypto/seal";
 import { RingfenceError } from "../../src/errors";
 import { checkUpstreamUrl, parseTrustedHosts } from "../../src/providers/ssrf";
 import type { RegistryResult } from "../../src/registry/api";
+import { compilePolicy } from "../../src/policy/resolve";
+import { PolicyOverrideSchema } from "../../src/policy/schema";
 import { ModelPriceSchema, type OrgConfig, PresetSchema } from "../../src/registry/config";
 import type { AppEnv } from "../context";
 import { readJson } from "../shared/body";
 
 const OrgIdSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "lower-case letters, digits, '-' and '_'");
+
+const PolicyBodySchema = PolicyOverrideSchema.extend({ preset: PresetSchema.optional() }).strict();
 
 const CreateOrgSchema = z.strictObject({
   id: OrgIdSchema.optional(),
@@ -20,6 +24,8 @@ const CreateOrgSchema = z.strictObject({
 const ProviderSchema = z.strictObject({
   apiKey: z.string().min(1).optional(),
   baseUrl: z.string().url().optional(),
+  /** The org has a zero-data-retention agreement with this provider. */
+  zeroRetention: z.boolean().optional(),
 });
 
 const UpstreamBodySchema = z.strictObject({
@@ -52,6 +58,8 @@ export function publicOrg(c: OrgConfig) {
       headers: u.headers ? Object.keys(u.headers) : [],
     })),
     pricing: c.pricing,
+    policy: compilePolicy(c.preset, c.policy),
+    policyOverride: c.policy ?? null,
   };
 }
 
@@ -101,6 +109,7 @@ orgsAdmin.put("/orgs/:org/providers/:provider", async (c) => {
   const next = {
     baseUrl: body.baseUrl ?? prev.baseUrl,
     apiKey: body.apiKey ? await seal(key, body.apiKey, `${org}/provider/${provider}`) : prev.apiKey,
+    zeroRetention: body.zeroRetention ?? prev.zeroRetention,
   };
   const config = unwrap(await registry.update({ providers: { ...current.providers, [provider]: next } }));
   return c.json({ org: publicOrg(config) });
@@ -134,5 +143,14 @@ orgsAdmin.put("/orgs/:org/pricing/:model", async (c) => {
   const org = orgParam(c.req.param("org"));
   const body = await readJson(c, ModelPriceSchema.strict());
   const config = unwrap(await c.env.REGISTRY.getByName(org).putPrice(c.req.param("model"), body));
+  return c.json({ org: publicOrg(config) });
+});
+
+// Replaces the org's policy override (and optionally its preset); `{}` goes back to the preset as it is.
+orgsAdmin.put("/orgs/:org/policy", async (c) => {
+  const org = orgParam(c.req.param("org"));
+  const { preset, ...policy } = await readJson(c, PolicyBodySchema);
+  const registry = c.env.REGISTRY.getByName(org);
+  const config = unwrap(await registry.update({ policy, ...(preset ? { preset } : {}) }));
   return c.json({ org: publicOrg(config) });
 });
