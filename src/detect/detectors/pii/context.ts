@@ -11,9 +11,7 @@ export function hasContextBefore(text: string, start: number, pattern: RegExp, w
 
 /** ASCII letter, digit or underscore: a value glued to one of these is part of a longer token, not a value. */
 export function isWordChar(code: number): boolean {
-  return (
-    (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 /* _ */
-  );
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 /* _ */;
 }
 
 export function isDigit(code: number): boolean {
