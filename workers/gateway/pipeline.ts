@@ -14,6 +14,7 @@ import type { AppEnv } from "../context";
 import { readJson } from "../shared/body";
 import { reserveOrThrow, settleLater } from "./meter";
 import { refreshIfStale, routeSecret, routeWithCache } from "./org-config";
+import { CallPolicy, effectivePolicy, FLAGS_HEADER } from "./policy";
 import { relayStream, type StreamOutcome } from "./relay";
 import { callUpstream, streamIdleTimeoutMs } from "./upstream";
 
@@ -70,7 +71,7 @@ export async function handleModelCall<S extends z.ZodType>(
   const requestId = c.get("requestId");
   const model = endpoint.model(body);
 
-  let route = await routeWithCache(env, claims.org, (config) => routeFor(env, claims, model, config));
+  let { config, route } = await routeWithCache(env, claims.org, (config) => ({ config, route: routeFor(env, claims, model, config) }));
   if (!endpoint.serves.includes(route.format)) {
     throw new RingfenceError({
       kind: "invalid_request",
@@ -78,6 +79,9 @@ export async function handleModelCall<S extends z.ZodType>(
       param: "model",
     });
   }
+  // Policy before the Meter: a request the policy refuses costs no reservation.
+  let policy = new CallPolicy(effectivePolicy(config, claims, c.req.header(FLAGS_HEADER)));
+  const guarded = policy.guardRequest(body as Record<string, unknown>);
   const bytes = Number(c.req.header("content-length")) || JSON.stringify(body).length;
   const est = worstCase(route, endpoint.maxOutput(body), bytes);
   const price = route.price ?? { input: 0, output: 0 };
@@ -87,20 +91,32 @@ export async function handleModelCall<S extends z.ZodType>(
     usd: costUsd(price, est.inputTokens, est.outputTokens),
   });
   const org = claims.org;
-  const refund = () => settleLater(c.executionCtx, env, org, reservation.reservationId, Promise.resolve(ZERO));
+  let settled = false;
+  const settle = (actual: Promise<Actual>) => {
+    settled = true;
+    settleLater(c.executionCtx, env, org, reservation.reservationId, actual);
+  };
 
   try {
-    // The Meter's reply says whether this isolate's config is stale; re-route only then.
+    // The Meter's reply says whether this isolate's config is stale; re-route (and re-check) only then.
+    let upstreamBody = guarded;
     const fresh = await refreshIfStale(env, org, reservation.configVersion);
-    if (fresh) route = routeFor(env, claims, model, fresh);
+    if (fresh) {
+      config = fresh;
+      route = routeFor(env, claims, model, fresh);
+      policy = new CallPolicy(effectivePolicy(fresh, claims, c.req.header(FLAGS_HEADER)));
+      upstreamBody = policy.guardRequest(body as Record<string, unknown>);
+    }
+    policy.checkRoute(route, config);
     const key = await routeSecret(env, org, route);
-    const upstreamBody = endpoint.prepare(body, route);
+    const prepared = endpoint.prepare(upstreamBody as z.infer<S>, route);
+    if (policy.policy.noTrain.storeFalse && route.provider === "openai" && endpoint.name !== "embeddings") prepared.store = false;
     const res = await callUpstream({
       env,
       route,
       api: endpoint.name as EchoApi,
       path: endpoint.upstreamPath,
-      body: upstreamBody,
+      body: prepared,
       key,
       clientHeaders: c.req.raw.headers,
       clientSignal: c.req.raw.signal,
@@ -117,28 +133,46 @@ export async function handleModelCall<S extends z.ZodType>(
         throw new RingfenceError({ kind: "upstream_stream_broken", message: "the provider's response is not valid JSON" });
       }
       const usage = endpoint.usageFromJson(json) ?? { inputTokens: est.inputTokens, outputTokens: est.outputTokens };
-      settleLater(c.executionCtx, env, org, reservation.reservationId, Promise.resolve(toActual(route, usage)));
+      settle(Promise.resolve(toActual(route, usage)));
+      const answer = policy.guardResponse(json);
+      for (const [k, v] of Object.entries(policy.headers())) headers.set(k, v);
+      logFindings(requestId, claims, policy);
       headers.set("content-type", "application/json");
-      return new Response(JSON.stringify(json), { status: res.status, headers });
+      return new Response(JSON.stringify(answer), { status: res.status, headers });
     }
 
     if (!res.body) throw new RingfenceError({ kind: "upstream_stream_broken", message: "the provider sent no stream" });
-    const { body: stream, outcome } = relayStream(res.body, endpoint.observer(body), {
-      idleTimeoutMs: streamIdleTimeoutMs(env),
-      requestId,
-    });
-    settleLater(
-      c.executionCtx,
-      env,
-      org,
-      reservation.reservationId,
-      outcome.then((o) => toActual(route, streamActual(est, o))),
+    const observer = policy.guardStream(endpoint.observer(body), endpoint.name);
+    const { body: stream, outcome } = relayStream(res.body, observer, { idleTimeoutMs: streamIdleTimeoutMs(env), requestId });
+    settle(
+      outcome.then((o) => {
+        logFindings(requestId, claims, policy);
+        return toActual(route, streamActual(est, o));
+      }),
     );
+    for (const [k, v] of Object.entries(policy.headers())) headers.set(k, v);
     headers.set("content-type", "text/event-stream; charset=utf-8");
     headers.set("cache-control", "no-cache");
     return new Response(stream, { status: 200, headers });
   } catch (err) {
-    refund();
+    // Nothing reached the client and nothing was settled: the reservation is refunded.
+    if (!settled) settle(Promise.resolve(ZERO));
     throw err;
   }
+}
+
+/** One structured log line per call with findings: kinds, actions and locations, never values. */
+function logFindings(requestId: string, claims: CapabilityClaims, policy: CallPolicy): void {
+  if (policy.findings.length === 0) return;
+  console.log(
+    JSON.stringify({
+      event: "policy",
+      requestId,
+      org: claims.org,
+      sub: claims.sub,
+      token: claims.jti,
+      mode: policy.policy.mode,
+      findings: policy.findings.map((f) => ({ kind: f.kind, action: f.action, at: f.path })),
+    }),
+  );
 }

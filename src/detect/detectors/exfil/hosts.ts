@@ -1,0 +1,121 @@
+// Hosts that exist to receive data: request catchers, chat webhooks, paste and file-drop sites, tunnels.
+
+export type HostClass = "catcher" | "webhook" | "paste" | "tunnel";
+
+/** Host suffixes by class. A host matches its suffix exactly or as a subdomain. */
+const SUFFIXES: Readonly<Record<HostClass, readonly string[]>> = {
+  // Only ever used to capture requests (pentest and debugging collectors).
+  catcher: [
+    "webhook.site",
+    "webhook.cool",
+    "requestbin.com",
+    "requestbin.net",
+    "requestbin.io",
+    "pipedream.net",
+    "interact.sh",
+    "oast.pro",
+    "oast.live",
+    "oast.site",
+    "oast.online",
+    "oast.fun",
+    "oast.me",
+    "burpcollaborator.net",
+    "oastify.com",
+    "canarytokens.com",
+    "canarytokens.org",
+    "requestcatcher.com",
+    "requestrepo.com",
+    "beeceptor.com",
+    "hookbin.com",
+    "postb.in",
+    "ptsv2.com",
+    "ptsv3.com",
+    "dnslog.cn",
+    "ceye.io",
+    "pingb.in",
+    "xss.ht",
+    "bxss.me",
+  ],
+  webhook: ["hooks.slack.com", "hooks.zapier.com", "webhook.office.com"],
+  paste: [
+    "pastebin.com",
+    "paste.ee",
+    "hastebin.com",
+    "ghostbin.co",
+    "ghostbin.com",
+    "ghostbin.site",
+    "transfer.sh",
+    "file.io",
+    "0x0.st",
+    "termbin.com",
+    "ix.io",
+    "sprunge.us",
+    "dpaste.com",
+    "dpaste.org",
+    "rentry.co",
+    "rentry.org",
+    "privatebin.net",
+    "controlc.com",
+    "justpaste.it",
+    "anonfiles.com",
+    "gofile.io",
+    "catbox.moe",
+    "tmpfiles.org",
+    "temp.sh",
+    "bashupload.com",
+    "paste.rs",
+    "pastes.dev",
+  ],
+  tunnel: [
+    "ngrok.io",
+    "ngrok.app",
+    "ngrok.dev",
+    "ngrok-free.app",
+    "ngrok-free.dev",
+    "trycloudflare.com",
+    "serveo.net",
+    "serveousercontent.com",
+    "localtunnel.me",
+    "loca.lt",
+    "localhost.run",
+    "lhr.life",
+    "pinggy.link",
+    "bore.pub",
+  ],
+};
+
+/** Webhooks that live under a path of a general-purpose host. */
+const PATH_WEBHOOKS: readonly string[] = ["discord.com/api/webhooks", "discordapp.com/api/webhooks", "api.telegram.org/bot"];
+
+const CLASS_OF = new Map<string, HostClass>();
+for (const [cls, list] of Object.entries(SUFFIXES) as [HostClass, readonly string[]][])
+  for (const s of list) CLASS_OF.set(s, cls);
+
+/** Lower-case literals for the keyword prefilter: every listed host and webhook path. */
+export const HOST_KEYWORDS: readonly string[] = [...CLASS_OF.keys(), ...PATH_WEBHOOKS];
+
+const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+
+/** Every listed host (with any subdomains) as a standalone name, or a webhook path (which a token follows). */
+export const HOST_PATTERN = new RegExp(
+  `(?<![A-Za-z0-9.-])(?:[A-Za-z0-9-]{1,63}\\.){0,6}?(?:(?:${[...CLASS_OF.keys()]
+    .sort((a, b) => b.length - a.length)
+    .map(escapeRegex)
+    .join("|")})(?![A-Za-z0-9-])|${PATH_WEBHOOKS.map(escapeRegex).join("|")})`,
+  "gi",
+);
+
+/** The class of a host (lower case), by exact or parent-domain match; `path` catches path-based webhooks. */
+export function classifyHost(host: string, path = ""): HostClass | undefined {
+  const h = host.toLowerCase();
+  const hp = h + path.toLowerCase();
+  for (const w of PATH_WEBHOOKS) if (hp.startsWith(w) || hp.includes(`.${w}`)) return "webhook";
+  for (let at = 0; ; ) {
+    const cls = CLASS_OF.get(h.slice(at));
+    if (cls) return cls;
+    const dot = h.indexOf(".", at);
+    if (dot === -1) break;
+    at = dot + 1;
+  }
+  return undefined;
+}

@@ -1,0 +1,151 @@
+// Anchoring: each rule names its key literals; one pass finds them all, and each rule runs only in windows around its keys.
+import { isSpace, lineBreakBefore, sentenceEnd, sentenceStart } from "./text";
+
+/** One matched signal: where it is, and how strongly it alone indicates an attack. */
+export interface Hit {
+  /** The span a finding would cover: the sentence around the phrase (or the match alone). */
+  start: number;
+  end: number;
+  /** Where the phrase itself starts: quoting and discussion are judged here. Defaults to `start`. */
+  at?: number;
+  weight: number;
+}
+
+export interface Rule {
+  /** Lower-case literals (single spaces) that occur in or just before every match: where the rule runs. */
+  keys: readonly string[];
+  /** A global regex, shared: its lastIndex is reset before each use. */
+  re: RegExp;
+  /** The match's weight, or a function of the match returning it (0 drops the match). */
+  weight: number | ((m: RegExpExecArray, text: string) => number);
+  /** "sentence" (default): the phrase to the end of its sentence; "match": the match alone (markers, tokens). */
+  span?: "sentence" | "match";
+}
+
+/** A check that is more than one regex (a cue with its framing, balanced tags): runs in windows around its keys. */
+export interface Probe {
+  keys: readonly string[];
+  run(text: string, windows: readonly Window[]): Hit[];
+}
+
+/** A stretch of text around anchors in which rules run. */
+export interface Window {
+  start: number;
+  end: number;
+}
+
+/** Longest finding: a sentence around a bounded phrase, or a passage of such sentences (the stream window). */
+export const MAX_FINDING = 700;
+/** How far before and after an anchor a rule match may start and end. */
+const REACH_BEFORE = 200;
+const REACH_AFTER = 400;
+
+const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * One case-insensitive alternation of literals, longest first. Literals that start with a letter must start a word
+ * ("\\bignor"): irregexp scans a \\b-led alternation several times faster than a bare one.
+ */
+function anchorPattern(literals: readonly string[]): RegExp {
+  const sorted = [...literals].sort((a, b) => b.length - a.length);
+  const words = sorted.filter((l) => /^\w/.test(l)).map(escapeRegex);
+  const others = sorted.filter((l) => !/^\w/.test(l)).map(escapeRegex);
+  const parts = [...(words.length ? [`\\b(?:${words.join("|")})`] : []), ...others];
+  return new RegExp(parts.join("|"), "gi");
+}
+
+/** Merged windows around anchor offsets (sorted), each starting at a line start or whitespace so ^ and \\b hold. */
+function windowsAround(text: string, points: readonly number[]): Window[] {
+  const out: Window[] = [];
+  for (const p of points) {
+    let start = Math.max(0, p - REACH_BEFORE);
+    const line = lineBreakBefore(text, start, 300);
+    if (line !== -1) start = line + 1;
+    else if (start <= 300) start = 0;
+    else while (start > 0 && !isSpace(text.charCodeAt(start - 1)) && p - start < REACH_BEFORE + 40) start--;
+    const end = Math.min(text.length, p + REACH_AFTER);
+    const last = out.at(-1);
+    if (last && start <= last.end) last.end = Math.max(last.end, end);
+    else out.push({ start, end });
+  }
+  return out;
+}
+
+/** Runs one rule inside the windows; each match is a hit with its weight and span (offsets in the whole text). */
+export function runRule(text: string, rule: Rule, windows: readonly Window[]): Hit[] {
+  const hits: Hit[] = [];
+  const re = rule.re;
+  for (const w of windows) {
+    const slice = text.slice(w.start, w.end);
+    re.lastIndex = 0;
+    for (let m = re.exec(slice); m !== null; m = re.exec(slice)) {
+      if (m[0].length === 0) {
+        re.lastIndex++;
+        continue;
+      }
+      m.index += w.start;
+      const weight = typeof rule.weight === "number" ? rule.weight : rule.weight(m, text);
+      if (weight <= 0) continue;
+      const end = m.index + m[0].length;
+      if (rule.span === "match") hits.push({ start: m.index, end: Math.min(end, m.index + MAX_FINDING), weight });
+      else {
+        const start = sentenceStart(text, m.index);
+        hits.push({
+          start,
+          end: Math.min(Math.max(end, sentenceEnd(text, end)), start + MAX_FINDING),
+          at: m.index,
+          weight,
+        });
+      }
+    }
+  }
+  return hits;
+}
+
+/** All keys of one detector in one pass; each probe runs in windows around the keys it named. */
+export class Prober {
+  readonly keywords: readonly string[];
+  readonly #pattern: RegExp;
+  readonly #probes: readonly Probe[];
+  /** Matched text (lower case) → indices of the probes it wakes: those keyed by it or by any prefix of it. */
+  readonly #wakes = new Map<string, number[]>();
+
+  constructor(probes: readonly Probe[]) {
+    this.#probes = probes;
+    this.keywords = [...new Set(probes.flatMap((p) => p.keys))];
+    this.#pattern = anchorPattern(this.keywords);
+  }
+
+  #woken(matched: string): number[] {
+    let list = this.#wakes.get(matched);
+    if (!list) {
+      list = [];
+      for (let i = 0; i < this.#probes.length; i++) if (this.#probes[i]!.keys.some((k) => matched.startsWith(k))) list.push(i);
+      this.#wakes.set(matched, list);
+    }
+    return list;
+  }
+
+  hits(text: string): Hit[] {
+    const points: number[][] = this.#probes.map(() => []);
+    const re = this.#pattern;
+    re.lastIndex = 0;
+    let any = false;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      for (const i of this.#woken(m[0].toLowerCase())) points[i]!.push(m.index);
+      any = true;
+    }
+    if (!any) return [];
+    const hits: Hit[] = [];
+    for (let i = 0; i < this.#probes.length; i++) {
+      const p = points[i]!;
+      if (p.length > 0) hits.push(...this.#probes[i]!.run(text, windowsAround(text, p)));
+    }
+    return hits;
+  }
+}
+
+/** A rule as a probe. */
+export function probe(rule: Rule): Probe {
+  return { keys: rule.keys, run: (text, windows) => runRule(text, rule, windows) };
+}
