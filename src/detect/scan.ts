@@ -1,63 +1,100 @@
-// The single-pass scanner: one lower-cased copy, one keyword pass choosing detectors, each chosen detector once, merged findings.
+// The single-pass scanner: one keyword pass over the text chooses the detectors, each runs only where its keywords are.
+import { KeywordAutomaton } from "./keywords";
 import type { Detector, Finding } from "./types";
 
 interface Compiled {
-  /** Detectors with no keywords: always run. */
+  /** Detectors with no keywords: they run on the whole text, and must be cheap. */
   always: readonly Detector[];
-  /** Keyword → the detectors it enables. */
-  byKeyword: ReadonlyMap<string, readonly Detector[]>;
-  /** One alternation of every keyword, longest first. Null when no detector has keywords. */
-  pattern: RegExp | null;
+  /** Keyword index → the detectors it enables. */
+  byKeyword: readonly (readonly number[])[];
+  keyworded: readonly Detector[];
+  automaton: KeywordAutomaton | null;
   /** Longest span any detector can report: the stream window. */
   maxLength: number;
 }
 
 const compiled = new WeakMap<readonly Detector[], Compiled>();
 
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
 /** Compiles a detector set once (per isolate, per set); later scans reuse it. */
 export function compile(detectors: readonly Detector[]): Compiled {
   const hit = compiled.get(detectors);
   if (hit) return hit;
-  const always: Detector[] = [];
-  const byKeyword = new Map<string, Detector[]>();
-  for (const d of detectors) {
-    if (d.keywords.length === 0) always.push(d);
+  const always = detectors.filter((d) => d.keywords.length === 0);
+  const keyworded = detectors.filter((d) => d.keywords.length > 0);
+  const index = new Map<string, number[]>();
+  keyworded.forEach((d, i) => {
     for (const k of d.keywords) {
       const key = k.toLowerCase();
-      const list = byKeyword.get(key);
-      if (list) list.push(d);
-      else byKeyword.set(key, [d]);
+      const list = index.get(key);
+      if (list) {
+        if (!list.includes(i)) list.push(i);
+      } else index.set(key, [i]);
     }
-  }
-  const keys = [...byKeyword.keys()].sort((a, b) => b.length - a.length);
+  });
+  const keys = [...index.keys()];
   const c: Compiled = {
     always,
-    byKeyword,
-    pattern: keys.length ? new RegExp(keys.map(escape).join("|"), "g") : null,
+    keyworded,
+    byKeyword: keys.map((k) => index.get(k) ?? []),
+    automaton: keys.length ? new KeywordAutomaton(keys) : null,
     maxLength: detectors.reduce((m, d) => Math.max(m, d.maxLength), 0),
   };
   compiled.set(detectors, c);
   return c;
 }
 
+/** Per keyworded detector: the end offsets of its keywords' occurrences (empty: the detector does not run). */
+function keywordHits(text: string, c: Compiled): { ends: number[][]; lengths: number[][] } {
+  const ends: number[][] = c.keyworded.map(() => []);
+  const lengths: number[][] = c.keyworded.map(() => []);
+  const keys = c.automaton?.keywords ?? [];
+  c.automaton?.scan(text, (k, end) => {
+    for (const d of c.byKeyword[k] ?? []) {
+      ends[d]?.push(end);
+      lengths[d]?.push(keys[k]?.length ?? 0);
+    }
+  });
+  return { ends, lengths };
+}
+
 /** The detectors whose keywords occur in `text` (plus those that always run), each once. */
 export function selectDetectors(text: string, c: Compiled): Detector[] {
-  const chosen = new Set<Detector>(c.always);
-  if (c.pattern && c.byKeyword.size > 0) {
-    const lower = text.toLowerCase();
-    const seen = new Set<string>();
-    c.pattern.lastIndex = 0;
-    for (let m = c.pattern.exec(lower); m !== null; m = c.pattern.exec(lower)) {
-      const k = m[0];
-      if (seen.has(k)) continue;
-      seen.add(k);
-      for (const d of c.byKeyword.get(k) ?? []) chosen.add(d);
-      if (seen.size === c.byKeyword.size) break;
-    }
+  const { ends } = keywordHits(text, c);
+  return [...c.always, ...c.keyworded.filter((_, i) => (ends[i]?.length ?? 0) > 0)];
+}
+
+/** Past this share of the text, windows are not worth cutting: the detector reads the whole text. */
+const WHOLE_TEXT_SHARE = 0.5;
+/** How far a window edge may move to reach white space, so no window starts or ends inside a token. */
+const EDGE_SLACK = 64;
+
+const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 9 || c === 13;
+
+function widen(text: string, start: number, end: number): [number, number] {
+  let s = start;
+  const sMin = Math.max(0, start - EDGE_SLACK);
+  while (s > sMin && !isSpace(text.charCodeAt(s - 1))) s--;
+  if (s > 0 && !isSpace(text.charCodeAt(s - 1))) s = sMin; // no space near: keep the slack anyway
+  let e = end;
+  const eMax = Math.min(text.length, end + EDGE_SLACK);
+  while (e < eMax && !isSpace(text.charCodeAt(e))) e++;
+  return [s, e];
+}
+
+/**
+ * The parts of `text` a detector must read: around each keyword occurrence, `maxLength` before its start and after
+ * its end (a finding, context included, spans at most `maxLength`), merged, edges widened to white space.
+ */
+function windows(text: string, ends: readonly number[], lengths: readonly number[], maxLength: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = 0; i < ends.length; i++) {
+    const end = ends[i] as number;
+    const [s, e] = widen(text, Math.max(0, end - (lengths[i] as number) - maxLength), Math.min(text.length, end + maxLength));
+    const last = out.at(-1);
+    if (last && s <= last[1]) last[1] = Math.max(last[1], e);
+    else out.push([s, e]);
   }
-  return [...chosen];
+  return out;
 }
 
 /**
@@ -83,21 +120,32 @@ export function mergeFindings(findings: Finding[]): Finding[] {
   return out.sort((a, b) => a.start - b.start);
 }
 
-/** Scans text with a detector set. Never throws: a detector that fails is skipped and reported as a finding. */
+function run(d: Detector, text: string, offset: number, into: Finding[]): void {
+  try {
+    for (const f of d.detect(text)) {
+      if (f.start >= 0 && f.end <= text.length && f.start < f.end) into.push(offset ? { ...f, start: f.start + offset, end: f.end + offset } : f);
+    }
+  } catch {
+    // A detector bug must not open a hole: the text it was reading counts as unscannable for that category.
+    into.push({ kind: `${d.category}.detector_error`, category: d.category, start: offset, end: offset + text.length, confidence: 1 });
+  }
+}
+
+/** Scans text with a detector set. Never throws: a detector that fails reports the text it could not read. */
 export function scan(text: string, detectors: readonly Detector[]): Finding[] {
   if (text.length === 0) return [];
   const c = compile(detectors);
   const found: Finding[] = [];
-  for (const d of selectDetectors(text, c)) {
-    try {
-      for (const f of d.detect(text)) {
-        if (f.start >= 0 && f.end <= text.length && f.start < f.end) found.push(f);
-      }
-    } catch {
-      // A detector bug must not open a hole: report the whole text as unscannable by that detector's category.
-      found.push({ kind: `${d.category}.detector_error`, category: d.category, start: 0, end: text.length, confidence: 1 });
-    }
-  }
+  for (const d of c.always) run(d, text, 0, found);
+  const { ends, lengths } = keywordHits(text, c);
+  c.keyworded.forEach((d, i) => {
+    const e = ends[i] ?? [];
+    if (e.length === 0) return;
+    const parts = windows(text, e, lengths[i] ?? [], d.maxLength);
+    const covered = parts.reduce((n, [s, t]) => n + t - s, 0);
+    if (covered >= text.length * WHOLE_TEXT_SHARE) run(d, text, 0, found);
+    else for (const [s, t] of parts) run(d, text.slice(s, t), s, found);
+  });
   return mergeFindings(found);
 }
 
