@@ -117,7 +117,7 @@ export function mergeFindings(findings: Finding[]): Finding[] {
     const better = f.confidence > o.confidence || (f.confidence === o.confidence && f.end - f.start > o.end - o.start);
     if (better) out[i] = f;
   }
-  return out.sort((a, b) => a.start - b.start);
+  return out.sort((a, b) => a.start - b.start || a.end - b.end || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
 }
 
 function run(d: Detector, text: string, offset: number, into: Finding[]): void {
