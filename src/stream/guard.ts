@@ -25,6 +25,12 @@ const ASSIGNMENT_TAIL =
   /(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|client[_-]?secret|auth(?:orization)?|bearer|credential)s?["']?[ \t]{0,4}[:=]?[ \t]{0,4}["']?[ \t]{0,4}$/i;
 const MARKDOWN_TAIL = /^!?\[[^\]\n]{0,200}(?:\]\(?[^)\s]{0,2048})?$/;
 const PEM_BEGIN = "-----BEGIN";
+/**
+ * Text already sent that is kept for detectors needing what came before a value ("password = ", a JSON key).
+ * Longer values are never split by the cut (open tails and unfinished findings are held whole), so this
+ * bounds context, not values.
+ */
+const CONTEXT = 2048;
 
 /**
  * Where held-back text starts: the earliest suffix that may be the start of a finding whose end has not arrived —
@@ -35,7 +41,7 @@ function holdFrom(text: string, floor: number): number {
   const n = text.length;
   let cut = n;
   let i = n;
-  while (i > floor && n - i < 1024 && !isSpace(text.charCodeAt(i - 1))) i--;
+  while (i > floor && !isSpace(text.charCodeAt(i - 1))) i--;
   cut = Math.min(cut, i);
   let j = n;
   let digits = false;
@@ -85,14 +91,19 @@ export class TextGuard {
     const o = this.#o;
     const offset = this.#behind.length;
     const text = this.#behind + this.#pending;
-    const findings = scan(text, o.detectors).filter((f) => f.end > offset);
     let cut = final ? text.length : Math.max(offset, holdFrom(text, Math.max(offset, text.length - o.window)));
+    // Nothing can be released yet (the delta only extends an open tail): no need to scan.
+    if (cut <= offset && !final) return "";
+    const findings = scan(text, o.detectors).filter((f) => f.end > offset);
     if (!final) {
       // A finding that reaches the end may still grow; one the cut would split is held whole.
       for (const f of findings) if (f.start < cut && (f.end >= text.length || f.end > cut)) cut = Math.max(offset, Math.min(cut, f.start));
       // Never split a placeholder being restored.
-      const open = text.lastIndexOf("<", cut);
-      if (open >= Math.max(offset, cut - MAX_PLACEHOLDER_LENGTH) && text.indexOf(">", open) < 0) cut = open;
+      const open = text.lastIndexOf("<", cut - 1);
+      if (open >= Math.max(offset, cut - MAX_PLACEHOLDER_LENGTH)) {
+        const close = text.indexOf(">", open);
+        if (close < 0 || close >= cut) cut = open;
+      }
     }
     const decided = decide(
       findings.filter((f) => f.start < cut),
@@ -105,7 +116,7 @@ export class TextGuard {
       this.blocked = out.blocked;
       return "";
     }
-    this.#behind = text.slice(Math.max(0, cut - o.window), cut);
+    this.#behind = text.slice(Math.max(0, cut - Math.min(o.window, CONTEXT)), cut);
     this.#pending = text.slice(cut);
     return o.vault.restore(out.text);
   }
