@@ -39,7 +39,12 @@ function spans(decisions: readonly Decision[]): Decision[] {
     const last = out.at(-1);
     if (last && d.start < last.end) {
       const action = stronger(last.action, d.action);
-      out[out.length - 1] = { kind: action === last.action ? last.kind : d.kind, action, start: last.start, end: Math.max(last.end, d.end) };
+      out[out.length - 1] = {
+        kind: action === last.action ? last.kind : d.kind,
+        action,
+        start: last.start,
+        end: Math.max(last.end, d.end),
+      };
     } else {
       out.push({ ...d });
     }

@@ -123,11 +123,18 @@ export function mergeFindings(findings: Finding[]): Finding[] {
 function run(d: Detector, text: string, offset: number, into: Finding[]): void {
   try {
     for (const f of d.detect(text)) {
-      if (f.start >= 0 && f.end <= text.length && f.start < f.end) into.push(offset ? { ...f, start: f.start + offset, end: f.end + offset } : f);
+      if (f.start >= 0 && f.end <= text.length && f.start < f.end)
+        into.push(offset ? { ...f, start: f.start + offset, end: f.end + offset } : f);
     }
   } catch {
     // A detector bug must not open a hole: the text it was reading counts as unscannable for that category.
-    into.push({ kind: `${d.category}.detector_error`, category: d.category, start: offset, end: offset + text.length, confidence: 1 });
+    into.push({
+      kind: `${d.category}.detector_error`,
+      category: d.category,
+      start: offset,
+      end: offset + text.length,
+      confidence: 1,
+    });
   }
 }
 

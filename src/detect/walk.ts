@@ -35,7 +35,13 @@ function isBinary(key: string | undefined, s: string, parent: Record<string, unk
 }
 
 /** Returns `value` with every content string replaced by `visit(string, path)`; unchanged subtrees are shared. */
-export function rewriteStrings(value: unknown, visit: StringVisitor, path = "", key?: string, parent?: Record<string, unknown>): unknown {
+export function rewriteStrings(
+  value: unknown,
+  visit: StringVisitor,
+  path = "",
+  key?: string,
+  parent?: Record<string, unknown>,
+): unknown {
   if (typeof value === "string") {
     if ((key !== undefined && STRUCTURAL.has(key)) || isBinary(key, value, parent)) return value;
     return visit(value, path);

@@ -59,7 +59,11 @@ export function parseFlags(text: string | undefined | null): Flags {
     const a = ActionSchema.safeParse(action);
     const validPattern = pattern !== undefined && /^(\*|[a-z]+\.(\*|[a-z0-9_]+))$/.test(pattern);
     if (!a.success || !validPattern || (dir !== "both" && dir !== "request" && dir !== "response")) {
-      throw new RingfenceError({ kind: "invalid_request", message: `Invalid policy flag '${item.slice(0, 80)}'`, param: "x-ringfence-flags" });
+      throw new RingfenceError({
+        kind: "invalid_request",
+        message: `Invalid policy flag '${item.slice(0, 80)}'`,
+        param: "x-ringfence-flags",
+      });
     }
     if (dir !== "response") flags.request[pattern] = a.data;
     if (dir !== "request") flags.response[pattern] = a.data;

@@ -19,7 +19,17 @@ const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c ===
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 /** Characters of digit groups: cards, phones, IBANs and national ids as people write them. */
 const isGroupChar = (c: number): boolean =>
-  isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 32 || c === 9 || c === 40 || c === 41 || c === 46 || c === 45 || c === 47 || c === 43;
+  isDigit(c) ||
+  (c >= 65 && c <= 90) ||
+  (c >= 97 && c <= 122) ||
+  c === 32 ||
+  c === 9 ||
+  c === 40 ||
+  c === 41 ||
+  c === 46 ||
+  c === 45 ||
+  c === 47 ||
+  c === 43;
 
 const ASSIGNMENT_TAIL =
   /(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|client[_-]?secret|auth(?:orization)?|bearer|credential)s?["']?[ \t]{0,4}[:=]?[ \t]{0,4}["']?[ \t]{0,4}$/i;
@@ -97,7 +107,8 @@ export class TextGuard {
     const findings = scan(text, o.detectors).filter((f) => f.end > offset);
     if (!final) {
       // A finding that reaches the end may still grow; one the cut would split is held whole.
-      for (const f of findings) if (f.start < cut && (f.end >= text.length || f.end > cut)) cut = Math.max(offset, Math.min(cut, f.start));
+      for (const f of findings)
+        if (f.start < cut && (f.end >= text.length || f.end > cut)) cut = Math.max(offset, Math.min(cut, f.start));
       // Never split a placeholder being restored.
       const open = text.lastIndexOf("<", cut - 1);
       if (open >= Math.max(offset, cut - MAX_PLACEHOLDER_LENGTH)) {

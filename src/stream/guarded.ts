@@ -75,7 +75,11 @@ export function chatStreamGuard(make: GuardFactory): EventTransform {
         const fn = asObject(field(call, "function"));
         const idx = field(call, "index");
         if (fn && typeof fn.arguments === "string") {
-          fn.arguments = ch.push(`${i}/tool/${String(idx)}`, fn.arguments, `choices[${i}].delta.tool_calls[${String(idx)}].function.arguments`);
+          fn.arguments = ch.push(
+            `${i}/tool/${String(idx)}`,
+            fn.arguments,
+            `choices[${i}].delta.tool_calls[${String(idx)}].function.arguments`,
+          );
         }
       }
       if (c.finish_reason != null) {

@@ -9,7 +9,12 @@ import { type Gateway, startGateway } from "./harness";
 const GITHUB = `ghp_${"R8x2Kq9Lm4Vt7Yw1Za3Bc5De6Fg0Hj2Nk4Pq"}`;
 const AWS_ID = "AKIAZ7QXW3RTY5UIKOPL";
 const EMAIL = "marie.dubois@example.org";
-const PEM = ["-----BEGIN RSA PRIVATE KEY-----", "MIIEowIBAAKCAQEAq7BFUpkGp3+LQmlQYkLDR5ApX1fV9n7t0mAj2hxp+y1u6u4R", "x1K0vVh9bWr5QvG7e3Y8hJ2kL6mN0pQ4rS1tU3vW5xY7zA9bC2dE4fG6hI8jK0lM", "-----END RSA PRIVATE KEY-----"].join("\n");
+const PEM = [
+  "-----BEGIN RSA PRIVATE KEY-----",
+  "MIIEowIBAAKCAQEAq7BFUpkGp3+LQmlQYkLDR5ApX1fV9n7t0mAj2hxp+y1u6u4R",
+  "x1K0vVh9bWr5QvG7e3Y8hJ2kL6mN0pQ4rS1tU3vW5xY7zA9bC2dE4fG6hI8jK0lM",
+  "-----END RSA PRIVATE KEY-----",
+].join("\n");
 
 let upstream: FakeUpstream;
 let gw: Gateway;
@@ -55,10 +60,19 @@ describe("requests (standard preset)", () => {
       messages: [
         { role: "system", content: `Internal: ${GITHUB}` },
         { role: "user", content: "look it up" },
-        { role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "lookup", arguments: JSON.stringify({ key: AWS_ID }) } }] },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: "c1", type: "function", function: { name: "lookup", arguments: JSON.stringify({ key: AWS_ID }) } }],
+        },
         { role: "tool", tool_call_id: "c1", content: `owner: ${EMAIL}` },
       ],
-      tools: [{ type: "function", function: { name: "lookup", description: `uses ${GITHUB}`, parameters: { type: "object", properties: {} } } }],
+      tools: [
+        {
+          type: "function",
+          function: { name: "lookup", description: `uses ${GITHUB}`, parameters: { type: "object", properties: {} } },
+        },
+      ],
     });
     const sent = seen();
     for (const v of [GITHUB, AWS_ID, EMAIL]) expect(sent).not.toContain(v);
@@ -79,24 +93,47 @@ describe("requests (standard preset)", () => {
   });
 
   it("applies to the Anthropic format and the Responses API too", async () => {
-    await anthropic.messages.create({ model: "claude-haiku-4-5", max_tokens: 50, system: `k=${GITHUB}`, messages: [{ role: "user", content: `mail ${EMAIL}` }] });
+    await anthropic.messages.create({
+      model: "claude-haiku-4-5",
+      max_tokens: 50,
+      system: `k=${GITHUB}`,
+      messages: [{ role: "user", content: `mail ${EMAIL}` }],
+    });
     expect(seen()).not.toContain(GITHUB);
     expect(seen()).not.toContain(EMAIL);
-    await openai.responses.create({ model: "gpt-4.1", instructions: `k=${GITHUB}`, input: [{ role: "user", content: `mail ${EMAIL}` }] });
+    await openai.responses.create({
+      model: "gpt-4.1",
+      instructions: `k=${GITHUB}`,
+      input: [{ role: "user", content: `mail ${EMAIL}` }],
+    });
     expect(seen()).not.toContain(GITHUB);
     expect(seen()).not.toContain(EMAIL);
   });
 
   it("a request header can tighten the policy, never loosen it", async () => {
-    const loosen = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: gw.token, maxRetries: 0, defaultHeaders: { "x-ringfence-flags": "allow:*" } });
+    const loosen = new OpenAI({
+      baseURL: `${gw.url}/v1`,
+      apiKey: gw.token,
+      maxRetries: 0,
+      defaultHeaders: { "x-ringfence-flags": "allow:*" },
+    });
     await loosen.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: `use ${GITHUB}` }] });
     expect(seen()).not.toContain(GITHUB);
-    const tighten = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: gw.token, maxRetries: 0, defaultHeaders: { "x-ringfence-flags": "block:pii.email" } });
-    await expect(tighten.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: `mail ${EMAIL}` }] })).rejects.toMatchObject({ status: 400, code: "policy_blocked" });
+    const tighten = new OpenAI({
+      baseURL: `${gw.url}/v1`,
+      apiKey: gw.token,
+      maxRetries: 0,
+      defaultHeaders: { "x-ringfence-flags": "block:pii.email" },
+    });
+    await expect(
+      tighten.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: `mail ${EMAIL}` }] }),
+    ).rejects.toMatchObject({ status: 400, code: "policy_blocked" });
   });
 
   it("forces store:false to OpenAI (no-train) and says which policy applied", async () => {
-    const raw = await openai.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] }).withResponse();
+    const raw = await openai.chat.completions
+      .create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] })
+      .withResponse();
     expect(upstream.requests.at(-1)?.body).toMatchObject({ store: false });
     expect(raw.response.headers.get("x-ringfence-policy")).toBe("standard; mode=enforce");
   });
@@ -104,7 +141,11 @@ describe("requests (standard preset)", () => {
 
 describe("streamed responses", () => {
   it("restores tokenized PII and keeps secrets redacted, chunk boundaries notwithstanding (OpenAI)", async () => {
-    const stream = await openai.chat.completions.create({ model: "gpt-4o-mini", stream: true, messages: [{ role: "user", content: `write to ${EMAIL} about ${GITHUB}` }] });
+    const stream = await openai.chat.completions.create({
+      model: "gpt-4o-mini",
+      stream: true,
+      messages: [{ role: "user", content: `write to ${EMAIL} about ${GITHUB}` }],
+    });
     let text = "";
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
     expect(text).toContain(EMAIL);
@@ -113,7 +154,9 @@ describe("streamed responses", () => {
   });
 
   it("restores in the Anthropic stream too", async () => {
-    const msg = await anthropic.messages.stream({ model: "claude-haiku-4-5", max_tokens: 50, messages: [{ role: "user", content: `ping ${EMAIL}` }] }).finalMessage();
+    const msg = await anthropic.messages
+      .stream({ model: "claude-haiku-4-5", max_tokens: 50, messages: [{ role: "user", content: `ping ${EMAIL}` }] })
+      .finalMessage();
     const block = msg.content[0];
     expect(block?.type === "text" ? block.text : "").toContain(EMAIL);
   });
@@ -125,7 +168,11 @@ describe("org policy", () => {
   it("blocks a secret in a streamed answer mid-stream; the SDK surfaces it as an error", async () => {
     // Let the secret reach the (fake) model, which echoes it; the answer must then be stopped.
     await setPolicy({ request: { "secret.*": "flag" }, response: { "secret.*": "block" } });
-    const stream = await openai.chat.completions.create({ model: "gpt-4o-mini", stream: true, messages: [{ role: "user", content: `repeat ${GITHUB} please` }] });
+    const stream = await openai.chat.completions.create({
+      model: "gpt-4o-mini",
+      stream: true,
+      messages: [{ role: "user", content: `repeat ${GITHUB} please` }],
+    });
     let text = "";
     await expect(
       (async () => {
@@ -133,7 +180,11 @@ describe("org policy", () => {
       })(),
     ).rejects.toThrow(/Blocked by policy/);
     expect(text).not.toContain(GITHUB.slice(4, 20));
-    const a = anthropic.messages.stream({ model: "claude-haiku-4-5", max_tokens: 50, messages: [{ role: "user", content: `repeat ${GITHUB}` }] });
+    const a = anthropic.messages.stream({
+      model: "claude-haiku-4-5",
+      max_tokens: 50,
+      messages: [{ role: "user", content: `repeat ${GITHUB}` }],
+    });
     await expect(a.finalMessage()).rejects.toThrow(/Blocked by policy/);
   });
 
@@ -155,7 +206,9 @@ describe("org policy", () => {
 
   it("shadow mode changes nothing, and says so on every response", async () => {
     await setPolicy({ mode: "shadow" });
-    const raw = await openai.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: `k ${GITHUB}` }] }).withResponse();
+    const raw = await openai.chat.completions
+      .create({ model: "gpt-4o-mini", messages: [{ role: "user", content: `k ${GITHUB}` }] })
+      .withResponse();
     expect(seen()).toContain(GITHUB);
     expect(raw.response.headers.get("x-ringfence-policy")).toBe("standard; mode=shadow");
     expect(raw.response.headers.get("x-ringfence-findings")).toMatch(/secret\.\w+=redact/);
@@ -163,7 +216,9 @@ describe("org policy", () => {
 
   it("regulated refuses providers not marked zero-retention", async () => {
     await setPolicy({ preset: "regulated" });
-    await expect(openai.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] })).rejects.toMatchObject({ status: 403 });
+    await expect(
+      openai.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] }),
+    ).rejects.toMatchObject({ status: 403 });
     expect(upstream.requests).toHaveLength(0);
     await gw.admin("/admin/orgs/dev/providers/openai", { method: "PUT", body: JSON.stringify({ zeroRetention: true }) });
     await openai.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] });

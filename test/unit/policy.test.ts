@@ -51,7 +51,14 @@ describe("flags", () => {
   it("only ever tighten: no kind gets a weaker action, whatever the flags say", () => {
     const base = PRESETS.standard;
     const loosened = tighten(base, parseFlags("allow:*,allow:secret.*,flag:pii.*"));
-    for (const kind of ["secret.github_pat", "secret.private_key", "pii.email", "pii.ip_address", "injection.indirect", "exfil.dns_tunnel"]) {
+    for (const kind of [
+      "secret.github_pat",
+      "secret.private_key",
+      "pii.email",
+      "pii.ip_address",
+      "injection.indirect",
+      "exfil.dns_tunnel",
+    ]) {
       for (const dir of ["request", "response"] as const) {
         expect(STRENGTH[actionFor(loosened[dir], kind)]).toBeGreaterThanOrEqual(STRENGTH[actionFor(base[dir], kind)]);
       }

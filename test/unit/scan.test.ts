@@ -26,15 +26,18 @@ describe("KeywordAutomaton", () => {
 
   it("agrees with a naive search on any text (property)", () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom("s", "h", "e", "r", "S", "H", "x", "d", "i", "🔒", "-", "k"), { maxLength: 40 }), (chars) => {
-        const text = chars.join("");
-        const naive: string[] = [];
-        const lower = text.toLowerCase();
-        for (let end = 1; end <= lower.length; end++) {
-          for (const k of kws) if (end >= k.length && lower.slice(end - k.length, end) === k) naive.push(`${k}@${end}`);
-        }
-        expect(hits(text).sort()).toEqual(naive.sort());
-      }),
+      fc.property(
+        fc.array(fc.constantFrom("s", "h", "e", "r", "S", "H", "x", "d", "i", "🔒", "-", "k"), { maxLength: 40 }),
+        (chars) => {
+          const text = chars.join("");
+          const naive: string[] = [];
+          const lower = text.toLowerCase();
+          for (let end = 1; end <= lower.length; end++) {
+            for (const k of kws) if (end >= k.length && lower.slice(end - k.length, end) === k) naive.push(`${k}@${end}`);
+          }
+          expect(hits(text).sort()).toEqual(naive.sort());
+        },
+      ),
     );
   });
 });
@@ -59,7 +62,17 @@ describe("scan", () => {
   });
 
   it("never throws, and reports a failing detector's text as unscannable", () => {
-    const broken = { id: "broken", category: "secret" as const, keywords: [], maxLength: 10, detect: () => { throw new Error("bug"); } };
-    expect(scan("anything", [broken])).toEqual([{ kind: "secret.detector_error", category: "secret", start: 0, end: 8, confidence: 1 }]);
+    const broken = {
+      id: "broken",
+      category: "secret" as const,
+      keywords: [],
+      maxLength: 10,
+      detect: () => {
+        throw new Error("bug");
+      },
+    };
+    expect(scan("anything", [broken])).toEqual([
+      { kind: "secret.detector_error", category: "secret", start: 0, end: 8, confidence: 1 },
+    ]);
   });
 });

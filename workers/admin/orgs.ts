@@ -3,11 +3,11 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { importSealKey, seal } from "../../src/crypto/seal";
 import { RingfenceError } from "../../src/errors";
-import { checkUpstreamUrl, parseTrustedHosts } from "../../src/providers/ssrf";
-import type { RegistryResult } from "../../src/registry/api";
 import { compilePolicy } from "../../src/policy/resolve";
 import { PolicyOverrideSchema } from "../../src/policy/schema";
-import { ModelPriceSchema, type OrgConfig, PresetSchema } from "../../src/registry/config";
+import { checkUpstreamUrl, parseTrustedHosts } from "../../src/providers/ssrf";
+import type { RegistryResult } from "../../src/registry/api";
+import { ModelPriceSchema, type OrgConfig, PresetSchema, UpstreamSchema } from "../../src/registry/config";
 import type { AppEnv } from "../context";
 import { readJson } from "../shared/body";
 
@@ -28,18 +28,10 @@ const ProviderSchema = z.strictObject({
   zeroRetention: z.boolean().optional(),
 });
 
-const UpstreamBodySchema = z.strictObject({
-  baseUrl: z.string().url(),
-  apiKey: z.string().min(1).optional(),
-  models: z.array(z.string().min(1)).min(1),
-  stripPrefix: z.string().optional(),
-  apiKeyHeader: z
-    .string()
-    .regex(/^[a-z0-9-]{1,64}$/)
-    .optional(),
-  headers: z.record(z.string(), z.string()).optional(),
-  zeroRetention: z.boolean().default(false),
-});
+/** An upstream as the admin sends it: the stored shape, with the key in clear (it is sealed before storage). */
+const UpstreamBodySchema = UpstreamSchema.omit({ name: true, apiKey: true })
+  .extend({ apiKey: z.string().min(1).optional() })
+  .strict();
 
 /** What the admin API shows of an org: never a credential, only whether one is set. */
 export function publicOrg(c: OrgConfig) {

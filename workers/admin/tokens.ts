@@ -5,8 +5,8 @@ import { RingfenceError } from "../../src/errors";
 import { LimitsSchema, ORG_LEDGER } from "../../src/meter/types";
 import {
   attenuate,
-  MAX_TOKEN_LIFETIME_SECONDS,
   FlagsTextSchema,
+  MAX_TOKEN_LIFETIME_SECONDS,
   ModelGlobsSchema,
   SubjectSchema,
   TtlSecondsSchema,

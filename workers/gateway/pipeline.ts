@@ -71,7 +71,10 @@ export async function handleModelCall<S extends z.ZodType>(
   const requestId = c.get("requestId");
   const model = endpoint.model(body);
 
-  let { config, route } = await routeWithCache(env, claims.org, (config) => ({ config, route: routeFor(env, claims, model, config) }));
+  let { config, route } = await routeWithCache(env, claims.org, (config) => ({
+    config,
+    route: routeFor(env, claims, model, config),
+  }));
   if (!endpoint.serves.includes(route.format)) {
     throw new RingfenceError({
       kind: "invalid_request",

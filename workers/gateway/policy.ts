@@ -42,7 +42,12 @@ export class CallPolicy {
   guardRequest(body: Record<string, unknown>): Record<string, unknown> {
     const g = this.#guard(body, "request");
     if (g.blocked && this.enforce) {
-      throw new RingfenceError({ kind: "policy_blocked", detection: g.blocked.kind, location: g.blocked.path, direction: "request" });
+      throw new RingfenceError({
+        kind: "policy_blocked",
+        detection: g.blocked.kind,
+        location: g.blocked.path,
+        direction: "request",
+      });
     }
     return g.value as Record<string, unknown>;
   }
@@ -51,7 +56,12 @@ export class CallPolicy {
   guardResponse(json: unknown): unknown {
     const g = this.#guard(json, "response");
     if (g.blocked && this.enforce) {
-      throw new RingfenceError({ kind: "policy_blocked", detection: g.blocked.kind, location: g.blocked.path, direction: "response" });
+      throw new RingfenceError({
+        kind: "policy_blocked",
+        detection: g.blocked.kind,
+        location: g.blocked.path,
+        direction: "response",
+      });
     }
     return g.value;
   }
