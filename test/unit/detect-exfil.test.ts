@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { exfilDetectors } from "../../src/detect/detectors/exfil";
+import { HOST_KEYWORDS, LISTED_HOSTS } from "../../src/detect/detectors/exfil/hosts";
 import { scan } from "../../src/detect/scan";
 import type { Finding } from "../../src/detect/types";
 
@@ -161,6 +162,14 @@ describe("exfil.suspicious_host", () => {
     for (const f of findings("SLACK_WEBHOOK=https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX")) {
       expect(f.confidence).toBeLessThan(0.5);
     }
+  });
+
+  it("never lets the prefilter skip a listed host", () => {
+    for (const host of LISTED_HOSTS)
+      expect(
+        HOST_KEYWORDS.some((k) => host.includes(k)),
+        host,
+      ).toBe(true);
   });
 
   it.each(["Our profile.io page", "see unix.io", "the file.iox format", "read news.ycombinator.com daily"])(

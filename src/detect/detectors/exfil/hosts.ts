@@ -91,8 +91,63 @@ const CLASS_OF = new Map<string, HostClass>();
 for (const [cls, list] of Object.entries(SUFFIXES) as [HostClass, readonly string[]][])
   for (const s of list) CLASS_OF.set(s, cls);
 
-/** Lower-case literals for the keyword prefilter: every listed host and webhook path. */
-export const HOST_KEYWORDS: readonly string[] = [...CLASS_OF.keys(), ...PATH_WEBHOOKS];
+/**
+ * Lower-case stems for the keyword prefilter, fewer than the hosts (the prefilter's cost grows with its literals):
+ * every listed host and webhook path contains one (checked in test/unit/detect-exfil.test.ts).
+ */
+export const HOST_KEYWORDS: readonly string[] = [
+  "webhook",
+  "requestbin",
+  "pipedream",
+  "interact.sh",
+  "oast.",
+  "burpcollaborator",
+  "oastify",
+  "canarytokens",
+  "requestcatcher",
+  "requestrepo",
+  "beeceptor",
+  "hookbin",
+  "postb.in",
+  "ptsv",
+  "dnslog",
+  "ceye.io",
+  "pingb.in",
+  "xss.ht",
+  "bxss.me",
+  "hooks.",
+  "paste",
+  "hastebin",
+  "ghostbin",
+  "transfer.sh",
+  "file.io",
+  "0x0.st",
+  "termbin",
+  "ix.io",
+  "sprunge",
+  "rentry",
+  "privatebin",
+  "controlc",
+  "anonfiles",
+  "gofile",
+  "catbox",
+  "tmpfiles",
+  "temp.sh",
+  "bashupload",
+  "ngrok",
+  "trycloudflare",
+  "serveo",
+  "localtunnel",
+  "loca.lt",
+  "localhost.run",
+  "lhr.life",
+  "pinggy",
+  "bore.pub",
+  "api.telegram.org",
+];
+
+/** Every listed host suffix and webhook path (for the prefilter check). */
+export const LISTED_HOSTS: readonly string[] = [...CLASS_OF.keys(), ...PATH_WEBHOOKS];
 
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 

@@ -34,6 +34,12 @@ const isUrlChar = (c: number): boolean =>
   c !== 123 &&
   c !== 125 &&
   c < 0x7f;
+const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** The prefilter stems, found fast; every listed host contains one. */
+const STEM = new RegExp(HOST_KEYWORDS.map(escapeRegex).join("|"), "gi");
+/** Characters of a host or a path before a stem ("discord.com/api/webhooks"). */
+const isTokenChar = (c: number): boolean =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 46 || c === 47;
 const isTrailingPunctuation = (c: number): boolean => c === 46 || c === 44 || c === 59 || c === 58 || c === 33 || c === 63;
 
 export const suspiciousHost: Detector = {
@@ -43,8 +49,17 @@ export const suspiciousHost: Detector = {
   maxLength: MAX_URL,
   detect(text) {
     const out: Finding[] = [];
-    HOST_PATTERN.lastIndex = 0;
-    for (let m = HOST_PATTERN.exec(text); m !== null; m = HOST_PATTERN.exec(text)) {
+    let floor = 0;
+    STEM.lastIndex = 0;
+    // The full host pattern is costly over a whole text: it runs only on the token around each stem.
+    for (let stem = STEM.exec(text); stem !== null; stem = STEM.exec(text)) {
+      if (stem.index < floor) continue;
+      let from = stem.index;
+      while (from > floor && stem.index - from < 300 && isTokenChar(text.charCodeAt(from - 1))) from--;
+      HOST_PATTERN.lastIndex = 0;
+      const m = HOST_PATTERN.exec(text.slice(from, Math.min(text.length, stem.index + 200)));
+      if (!m) continue;
+      m.index += from;
       const hostStart = m.index;
       let start = hostStart;
       // Part of a URL: "scheme://" (and userinfo) just before the host.
@@ -58,7 +73,8 @@ export const suspiciousHost: Detector = {
       let end = hostStart + m[0].length;
       while (end < text.length && end - start < MAX_URL && isUrlChar(text.charCodeAt(end))) end++;
       while (end > hostStart + m[0].length && isTrailingPunctuation(text.charCodeAt(end - 1))) end--;
-      HOST_PATTERN.lastIndex = end;
+      floor = end;
+      STEM.lastIndex = Math.max(STEM.lastIndex, end);
 
       const slash = m[0].indexOf("/");
       const cls = classifyHost(slash === -1 ? m[0] : m[0].slice(0, slash), slash === -1 ? "" : m[0].slice(slash));

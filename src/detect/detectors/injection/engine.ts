@@ -12,7 +12,8 @@
 // - Text that mentions an attack rather than making one is damped: a phrase inside quotes or a code span/block, in a
 //   sentence that also talks about attacks ("prompt injection", "for example", "attackers"...), drops below 0.5
 //   (flag only). Quoting alone, or discussion alone, lowers confidence a little but still enforces: models obey quoted
-//   and "for example" instructions too. Reported speech ("told the model to ignore ...") counts as quoting.
+//   and "for example" instructions too. Reported speech ("told the model to ignore ...") counts as quoting. An attacker
+//   can dress an attack up as a quoted example; it then still leaves a flag-only finding in the audit trail.
 // - Signals corroborate each other: every other undamped hit in the text (any injection kind) raises a finding's
 //   confidence, so one strong phrase is ~0.8, several are up to 0.99, and a weak cue alone (~0.3-0.45) stays flag-only.
 //   Findings below 0.3 are not reported: some cues ("let's play a game", a bare "DAN") only ever corroborate.

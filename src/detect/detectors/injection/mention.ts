@@ -6,7 +6,9 @@ const DISCUSSION =
   /\b(?:prompt[- ]injections?|injection\s+attacks?|jailbreak(?:s|ing)?\b|attackers?|adversar(?:y|ies|ial)|malicious|exploit(?:s|ed|ing)?\b|such\s+as|e\.g\.|for\s+(?:example|instance)|phrases?\s+like|strings?\s+like|known\s+as|researchers?|examples?\s+of|payloads?|red[- ]team\w*|classifiers?|guardrails?|security|vulnerab\w*|mitigat\w*|defen[cs]e\w*|detect\w*|injection\s+de\s+prompt|attaques?\b|angriff\w*|aanval\w*|ataques?\b)/i;
 const REPORTED_BEFORE =
   /\b(?:to|says?|said|saying|writes?|wrote|typed?|like|tells?|told|telling|asks?|asked|asking|instructs?|instructed|instructing)\s*[:,]?\s*["“«„'‘`]?\s*$/i;
-const CONDITIONAL = /\b(?:if\s+you(?:'re|\s+are|\s+use|\s+have|\s+already)?|unless|in\s+case|when\s+you)\b/i;
+/** A documentation aside about the reader's setup ("if you use Docker, ..."), not "if you are an AI, ...". */
+const CONDITIONAL =
+  /\b(?:if\s+you(?:'re|\s+are)?\s+(?:using|use|run|running|on|already|have|installed|prefer|want|need|deploy|deploying)|unless\s+you|in\s+case\s+you)\b/i;
 
 /** Offsets of "```" fences in the last text seen, found once: a text can hold many hits. */
 let fenceText: string | undefined;
