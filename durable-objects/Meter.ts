@@ -15,7 +15,15 @@ import {
   setLimits,
   stored,
 } from "../src/meter/state";
-import type { Actual, LedgerUsage, Limits, MeterApi, ReserveRequest, ReserveResult } from "../src/meter/types";
+import type {
+  Actual,
+  LedgerUsage,
+  Limits,
+  MeterApi,
+  ReserveRequest,
+  ReserveResult,
+  Settlement as SettlementRequest,
+} from "../src/meter/types";
 import { usageOf } from "../src/meter/usage";
 
 /** Settled reservations stay in the table this long, for reconciliation, then the alarm prunes them. */
@@ -66,9 +74,13 @@ export class Meter extends DurableObject<Env> implements MeterApi {
     });
   }
 
-  async reserve(req: ReserveRequest): Promise<ReserveResult> {
+  async reserve(req: ReserveRequest, settlements: SettlementRequest[] = []): Promise<ReserveResult> {
     const now = Date.now();
     const { result, reservation } = this.#mutate(() => {
+      for (const { reservationId, actual } of settlements) {
+        const s = settle(this.#state, reservationId, actual, now);
+        if (s) this.#persistSettlement(s);
+      }
       const out = reserve(this.#state, req, now, `rsv_${crypto.randomUUID().replaceAll("-", "")}`);
       if (out.reservation) this.#persistReservation(out.reservation);
       return out;
@@ -82,6 +94,16 @@ export class Meter extends DurableObject<Env> implements MeterApi {
     this.#mutate(() => {
       const s = settle(this.#state, reservationId, actual, now);
       if (s) this.#persistSettlement(s);
+    });
+  }
+
+  async settleMany(settlements: SettlementRequest[]): Promise<void> {
+    const now = Date.now();
+    this.#mutate(() => {
+      for (const { reservationId, actual } of settlements) {
+        const s = settle(this.#state, reservationId, actual, now);
+        if (s) this.#persistSettlement(s);
+      }
     });
   }
 

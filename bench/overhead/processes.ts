@@ -84,16 +84,21 @@ function startChild(name: string, cmd: string, args: string[], opts: { cwd: stri
   };
 }
 
-/** Polls `ready` until it returns a value, the child exits, or the time is up. */
+/** Polls `ready` until it returns a value, the child exits, `ready` throws, or the time is up; on failure the child is stopped. */
 async function waitFor<T>(child: Child, what: string, timeoutMs: number, ready: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exited()) throw new Error(`${child.name} exited before ${what}:\n${child.output().trim()}`);
-    const value = await ready().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline)
-      throw new Error(`${child.name}: no ${what} after ${timeoutMs / 1000} s:\n${child.output().trim()}`);
-    await new Promise((r) => setTimeout(r, 200));
+  try {
+    for (;;) {
+      if (child.exited()) throw new Error(`${child.name} exited before ${what}:\n${child.output().trim()}`);
+      const value = await ready();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline)
+        throw new Error(`${child.name}: no ${what} after ${timeoutMs / 1000} s:\n${child.output().trim()}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } catch (err) {
+    await child.stop();
+    throw err;
   }
 }
 
@@ -129,13 +134,18 @@ export async function startRingfence(upstreamUrl: string): Promise<Ringfence> {
   // Exactly what `npm start` runs, without npm's own process in between.
   const child = startChild("ringfence (npm start)", node, ["scripts/start.ts"], { cwd: ROOT, env });
   const devFile = path.join(home, "dev.json");
-  const dev = await waitFor(child, `${devFile}`, 180_000, async () => {
-    // start.ts writes dev.json, then prints the banner: wait for both so the file is complete.
-    if (!existsSync(devFile) || !child.output().includes("ringfence is running")) return undefined;
-    return JSON.parse(readFileSync(devFile, "utf8")) as { url?: unknown; token?: unknown };
-  });
-  if (typeof dev.url !== "string" || typeof dev.token !== "string") throw new Error(`${devFile} has no url and token`);
-  return { child, url: dev.url, token: dev.token, home };
+  try {
+    const dev = await waitFor(child, `${devFile}`, 180_000, async () => {
+      // start.ts writes dev.json, then prints the banner: wait for both so the file is complete.
+      if (!existsSync(devFile) || !child.output().includes("ringfence is running")) return undefined;
+      return JSON.parse(readFileSync(devFile, "utf8")) as { url?: unknown; token?: unknown };
+    });
+    if (typeof dev.url !== "string" || typeof dev.token !== "string") throw new Error(`${devFile} has no url and token`);
+    return { child, url: dev.url, token: dev.token, home };
+  } catch (err) {
+    removeHome(home);
+    throw err;
+  }
 }
 
 export function removeHome(home: string): void {
@@ -150,6 +160,7 @@ function npxPath(): string {
 
 export async function startPortkey(
   upstreamUrl: string,
+  /** Resolves false while the gateway is not listening yet; rejects when it answers wrongly. */
   probe: (url: string) => Promise<boolean>,
 ): Promise<{ child: Child; url: string }> {
   const port = await freePort();

@@ -1,6 +1,8 @@
 // `npm run bench`: the gateway's added latency and throughput, side by side with direct calls and Portkey, in one run.
 // Markdown results go to stdout, progress to stderr. Exits non-zero only when the benchmark itself fails
 // (a server does not start, direct or ringfence calls fail): a missed target is reported, never asserted.
+
+import { startFloor } from "./floor.ts";
 import type { Load, Sample, Target } from "./measure.ts";
 import { chatBody, keepAliveAgent, load, send, sequential } from "./measure.ts";
 import type { Child } from "./processes.ts";
@@ -18,11 +20,12 @@ const STREAMING = setting("BENCH_STREAMING", 500);
 const WARMUP = setting("BENCH_WARMUP", 300);
 const BATCH = 50;
 const CONNECTIONS = setting("BENCH_CONNECTIONS", 16);
-const ROUNDS = setting("BENCH_ROUNDS", 3);
-const SLICE_SECONDS = setting("BENCH_SLICE_SECONDS", 4);
+const ROUNDS = setting("BENCH_ROUNDS", 6);
+const SLICE_SECONDS = setting("BENCH_SLICE_SECONDS", 2);
 const LOAD_WARMUP_SECONDS = 2;
 
 const DIRECT = "direct (fake upstream)";
+const FLOOR = "relay Worker, same serving";
 const RINGFENCE = "ringfence";
 const PORTKEY = "Portkey 1.15.2";
 
@@ -70,8 +73,9 @@ function failures(samples: Map<string, Sample>, loads: Map<string, Load>, names:
 async function main(): Promise<number> {
   const children: Child[] = [];
   let home: string | undefined;
+  let floor: { close(): Promise<void> } | undefined;
   const stopAll = async () => {
-    await Promise.all(children.map((c) => c.stop()));
+    await Promise.all([...children.map((c) => c.stop()), floor?.close()]);
     if (home) removeHome(home);
   };
   const onSignal = () => {
@@ -89,9 +93,13 @@ async function main(): Promise<number> {
     children.push(rf.child);
     home = rf.home;
     log(`ringfence at ${rf.url}`);
+    const relay = await startFloor(`${fake.url}/v1`, PROVIDER_KEY);
+    floor = relay;
+    log(`relay Worker at ${relay.url}`);
 
     const targets: Target[] = [
       { name: DIRECT, origin: fake.url, headers: { authorization: `Bearer ${PROVIDER_KEY}` } },
+      { name: FLOOR, origin: relay.url, headers: {} },
       { name: RINGFENCE, origin: rf.url, headers: { authorization: `Bearer ${rf.token}` } },
     ];
     const notes: string[] = [];
@@ -105,7 +113,9 @@ async function main(): Promise<number> {
       const pk = await startPortkey(fake.url, async (origin) => {
         const agent = keepAliveAgent();
         try {
-          checkReply(PORTKEY, false, await send(agent, { name: PORTKEY, origin, headers: portkeyHeaders }, chatBody(false)));
+          const reply = await send(agent, { name: PORTKEY, origin, headers: portkeyHeaders }, chatBody(false)).catch(() => null);
+          if (reply === null) return false; // not listening yet (npx may still be downloading)
+          checkReply(PORTKEY, false, reply);
           return true;
         } finally {
           agent.destroy();
@@ -160,10 +170,15 @@ async function main(): Promise<number> {
       streaming: { perTarget: STREAMING, samples: streamed },
       load: { connections: CONNECTIONS, rounds: ROUNDS, sliceSeconds: SLICE_SECONDS, results: loads },
     };
-    process.stdout.write(render(run, RINGFENCE, names.includes(PORTKEY) ? PORTKEY : undefined));
+    process.stdout.write(
+      render(run, { ringfence: RINGFENCE, floor: FLOOR, portkey: names.includes(PORTKEY) ? PORTKEY : undefined }),
+    );
 
     // Failed calls make the figures meaningless for ringfence or the baseline; Portkey's show in its rows.
-    const ours = [...failures(seq, loads, [DIRECT, RINGFENCE]), ...failures(streamed, new Map(), [DIRECT, RINGFENCE])];
+    const ours = [
+      ...failures(seq, loads, [DIRECT, FLOOR, RINGFENCE]),
+      ...failures(streamed, new Map(), [DIRECT, FLOOR, RINGFENCE]),
+    ];
     for (const f of failures(seq, loads, [PORTKEY])) log(`warning: ${f}`);
     for (const f of ours) log(`error: ${f}`);
     return ours.length > 0 ? 1 : 0;

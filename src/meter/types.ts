@@ -55,12 +55,22 @@ export interface LedgerUsage {
   reserved: { tokens: number; usd: number; count: number };
 }
 
+export interface Settlement {
+  reservationId: string;
+  actual: Actual;
+}
+
 /** RPC surface of the Meter Durable Object (one per org). */
 export interface MeterApi {
-  /** The one hot-path round trip: revocation check + rate limits + budget reservation, atomically. */
-  reserve(req: ReserveRequest): Promise<ReserveResult>;
+  /**
+   * The one hot-path round trip: revocation check + rate limits + budget reservation, atomically. Settlements the
+   * isolate has queued ride along and are applied first, in the same transaction (one write instead of two).
+   */
+  reserve(req: ReserveRequest, settlements?: Settlement[]): Promise<ReserveResult>;
   /** Replace a reservation by what was actually used (zero refunds it). Idempotent per reservation. */
   settle(reservationId: string, actual: Actual): Promise<void>;
+  /** Several settlements in one transaction. */
+  settleMany(settlements: Settlement[]): Promise<void>;
   setLimits(ledger: string, limits: Limits): Promise<void>;
   /** Register a child ledger whose limits must not be wider than any ancestor's. */
   attenuate(parentLedgers: string[], child: string, limits: Limits): Promise<{ ok: true } | { ok: false; reason: string }>;

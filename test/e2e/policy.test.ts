@@ -199,7 +199,8 @@ describe("org policy", () => {
       })
       .finalChatCompletion();
     expect(seen()).toContain(GITHUB);
-    const args = final.choices[0]?.message.tool_calls?.[0]?.function.arguments ?? "";
+    const call = final.choices[0]?.message.tool_calls?.[0];
+    const args = call?.type === "function" ? call.function.arguments : "";
     expect(args).not.toContain(GITHUB);
     expect(JSON.parse(args)).toMatchObject({ city: "Paris", note: expect.stringContaining("[REDACTED:") });
   });

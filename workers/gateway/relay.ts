@@ -20,14 +20,37 @@ export interface RelayOptions {
   requestId: string;
 }
 
-function readWithIdleTimeout<T>(read: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  const idle = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RingfenceError({ kind: "upstream_timeout", afterMs: ms })), ms);
-  });
-  return Promise.race([read, idle]).finally(() => {
-    if (timer !== null) clearTimeout(timer);
-  });
+/**
+ * One timer per stream (not one per read): it fires when the stream has been silent for `ms`, re-arming itself
+ * for the remainder whenever reads arrived in between.
+ */
+class IdleWatch {
+  readonly expired: Promise<never>;
+  #last = Date.now();
+  #timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(ms: number) {
+    this.expired = new Promise<never>((_, reject) => {
+      const check = () => {
+        const left = this.#last + ms - Date.now();
+        if (left <= 0) reject(new RingfenceError({ kind: "upstream_timeout", afterMs: ms }));
+        else this.#timer = setTimeout(check, left);
+      };
+      this.#timer = setTimeout(check, ms);
+    });
+    this.expired.catch(() => {});
+  }
+
+  read<T>(p: Promise<T>): Promise<T> {
+    return Promise.race([p, this.expired]).then((v) => {
+      this.#last = Date.now();
+      return v;
+    });
+  }
+
+  stop(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+  }
 }
 
 export function relayStream(
@@ -36,6 +59,7 @@ export function relayStream(
   opts: RelayOptions,
 ): { body: ReadableStream<Uint8Array>; outcome: Promise<StreamOutcome> } {
   const reader = upstream.getReader();
+  const idle = new IdleWatch(opts.idleTimeoutMs);
   const parser = new SseParser();
   const decoder = new TextDecoder();
   const encoder = new TextEncoder();
@@ -69,7 +93,7 @@ export function relayStream(
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        const { done, value } = await readWithIdleTimeout(reader.read(), opts.idleTimeoutMs);
+        const { done, value } = await idle.read(reader.read());
         if (done) {
           forward(controller, parser.end());
           if (!observer.complete()) {
