@@ -38,6 +38,8 @@ export async function startFloor(upstreamUrl: string, key: string): Promise<{ ur
       script: RELAY,
       compatibilityDate: compatibilityDate(),
       bindings: { UPSTREAM: upstreamUrl, KEY: key },
+      // Served like `npm start` serves ringfence: on the Worker's direct socket.
+      unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
       host: "127.0.0.1",
       port: 0,
       cf: false,
@@ -46,7 +48,8 @@ export async function startFloor(upstreamUrl: string, key: string): Promise<{ ur
     }),
   );
   try {
-    const url = await mf.ready;
+    await mf.ready;
+    const url = await mf.unsafeGetDirectURL("relay");
     return { url: url.origin, close: () => mf.dispose() };
   } catch (err) {
     await mf.dispose().catch(() => {});

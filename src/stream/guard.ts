@@ -40,7 +40,7 @@ const PEM_BEGIN = "-----BEGIN";
  * Longer values are never split by the cut (open tails and unfinished findings are held whole), so this
  * bounds context, not values.
  */
-const CONTEXT = 2048;
+const CONTEXT = 256;
 
 /**
  * Where held-back text starts: the earliest suffix that may be the start of a finding whose end has not arrived —
