@@ -90,38 +90,42 @@ export function relayStream(
     }
   };
 
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done, value } = await idle.read(reader.read());
-        if (done) {
-          forward(controller, parser.end());
-          if (!observer.complete()) {
-            throw new RingfenceError({ kind: "upstream_stream_broken", message: "the provider ended the stream early" });
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const { done, value } = await idle.read(reader.read());
+          if (done) {
+            forward(controller, parser.end());
+            if (!observer.complete()) {
+              throw new RingfenceError({ kind: "upstream_stream_broken", message: "the provider ended the stream early" });
+            }
+            controller.close();
+            finish({});
+            return;
           }
+          forward(controller, parser.push(decoder.decode(value, { stream: true })));
+          if (parser.pending > MAX_PENDING_CHARS) {
+            throw new RingfenceError({ kind: "upstream_stream_broken", message: "the provider sent an over-long line" });
+          }
+        } catch (err) {
+          const failure: Failure =
+            err instanceof RingfenceError
+              ? err.failure
+              : { kind: "upstream_stream_broken", message: err instanceof Error ? err.message : "connection lost" };
+          reader.cancel().catch(() => {});
+          controller.enqueue(encoder.encode(serializeSse(observer.errorEvent(failure, describe(failure), opts.requestId))));
           controller.close();
-          finish({});
-          return;
+          finish({ failure });
         }
-        forward(controller, parser.push(decoder.decode(value, { stream: true })));
-        if (parser.pending > MAX_PENDING_CHARS) {
-          throw new RingfenceError({ kind: "upstream_stream_broken", message: "the provider sent an over-long line" });
-        }
-      } catch (err) {
-        const failure: Failure =
-          err instanceof RingfenceError
-            ? err.failure
-            : { kind: "upstream_stream_broken", message: err instanceof Error ? err.message : "connection lost" };
+      },
+      cancel() {
         reader.cancel().catch(() => {});
-        controller.enqueue(encoder.encode(serializeSse(observer.errorEvent(failure, describe(failure), opts.requestId))));
-        controller.close();
-        finish({ failure });
-      }
+        finish({ cancelled: true });
+      },
     },
-    cancel() {
-      reader.cancel().catch(() => {});
-      finish({ cancelled: true });
-    },
-  });
+    // Read ahead while earlier chunks are still being written to the client, instead of one chunk at a time.
+    { highWaterMark: 32 },
+  );
   return { body, outcome };
 }
