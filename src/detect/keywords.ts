@@ -75,7 +75,6 @@ export class KeywordAutomaton {
         }
       }
     }
-    for (let i = 0; i < next.length; i++) next[i] = (next[i] as number) * width;
     const outAt = new Int32Array(n * width).fill(-1);
     const list: number[] = [];
     for (let st = 0; st < n; st++) {
@@ -83,6 +82,12 @@ export class KeywordAutomaton {
       if (!o || o.length === 0) continue;
       outAt[st * width] = list.length;
       list.push(...o, -1);
+    }
+    // Entries become row offsets; a transition into a state with keywords is stored complemented (negative), so the
+    // scan loop learns "a keyword ends here" from the one load it does anyway.
+    for (let i = 0; i < next.length; i++) {
+      const t = next[i] as number;
+      next[i] = outs[t]?.length ? ~(t * width) : t * width;
     }
     this.#next = next;
     this.#outAt = outAt;
@@ -96,11 +101,14 @@ export class KeywordAutomaton {
     const outAt = this.#outAt;
     const outList = this.#outList;
     const cls = this.#cls;
+    const n = text.length;
     let s = 0;
-    for (let i = 0; i < text.length; i++) {
+    for (let i = 0; i < n; i++) {
       s = next[s + (cls[text.charCodeAt(i)] as number)] as number;
-      const at = outAt[s] as number;
-      if (at >= 0) for (let j = at; (outList[j] as number) >= 0; j++) hit(outList[j] as number, i + 1);
+      if (s < 0) {
+        s = ~s;
+        for (let j = outAt[s] as number; (outList[j] as number) >= 0; j++) hit(outList[j] as number, i + 1);
+      }
     }
   }
 }
