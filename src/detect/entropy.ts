@@ -1,9 +1,35 @@
 // Shannon entropy and character-class counts: how random a candidate value looks, for gating context-only detectors.
 
+/** Per-character counts for ASCII strings (the common case), zeroed again after each use. */
+const asciiCounts = new Uint32Array(128);
+
 /** Shannon entropy of `s` in bits per character (0 for empty or single-symbol strings). */
 export function shannonEntropy(s: string): number {
   const n = s.length;
   if (n === 0) return 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128) {
+      for (let j = 0; j < i; j++) asciiCounts[s.charCodeAt(j)] = 0;
+      return entropyOfAny(s);
+    }
+    asciiCounts[c] = (asciiCounts[c] as number) + 1;
+  }
+  // Each symbol once, in order of first occurrence (as entropyOfAny sums), resetting its count as it goes.
+  let h = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    const k = asciiCounts[c] as number;
+    if (k === 0) continue;
+    asciiCounts[c] = 0;
+    const p = k / n;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+function entropyOfAny(s: string): number {
+  const n = s.length;
   const counts = new Map<number, number>();
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);

@@ -95,3 +95,28 @@ describe("TextGuard", () => {
     expect(g.decisions.map((d) => d.action)).toEqual(["redact"]);
   });
 });
+
+describe("TextGuard with the standard detectors", () => {
+  it("never lets a detected value through, for corpus texts cut at random (property)", async () => {
+    const { standardDetectors } = await import("../../src/detect");
+    const { windowFor } = await import("../../src/detect/scan");
+    const { sensitiveCases } = await import("../fixtures/corpus");
+    const all: Rules = { "*": "flag", "secret.*": "redact", "pii.*": "redact" };
+    const cases = sensitiveCases.filter((_, i) => i % 4 === 0);
+    for (const c of cases) {
+      const values = scan(c.text, standardDetectors)
+        .filter((f) => (f.category === "secret" || f.category === "pii") && f.confidence >= 0.5)
+        .map((f) => c.text.slice(f.start, f.end))
+        .filter((v) => v.length >= 6);
+      if (values.length === 0) continue;
+      fc.assert(
+        fc.property(chunkings(c.text), (chunks) => {
+          const g = new TextGuard({ detectors: standardDetectors, rules: all, minConfidence: 0.5, enforce: true, vault: new Vault(), window: windowFor(standardDetectors) });
+          const out = streamThrough(g, chunks);
+          for (const v of values) expect(out, `${c.id}: ${JSON.stringify(chunks)}`).not.toContain(v);
+        }),
+        { numRuns: 8 },
+      );
+    }
+  });
+});

@@ -6,19 +6,19 @@ import type { Detector, Finding } from "../../types";
 import { eachMatch, secretFinding } from "./shared";
 import { literalSecretConfidence } from "./value-shape";
 
-/** The rest of the command line, without crossing into the next command. */
-const ARGS = "[^\\n|;&]{0,200}?\\s";
+/** The rest of the command line after the command's name, without crossing into the next command. */
+const ARGS = "(?=[ \\t])[^\\n|;&]{0,200}?\\s";
 const VALUE = `(["']?)([^\\s"']{1,128})\\1(?=[\\s;|&)]|$)`;
 
 const COMMANDS: readonly RegExp[] = [
   // mysql glues the password to -p; "-p" alone (or followed by a space) prompts for it.
-  new RegExp(`\\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlshow|mysqlcheck|mariadb|mariadb-dump)\\b${ARGS}-p${VALUE}`, "g"),
+  new RegExp(`\\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlshow|mysqlcheck|mariadb|mariadb-dump)${ARGS}-p${VALUE}`, "g"),
   new RegExp(`\\bsshpass[ \\t]+-p[ \\t]*${VALUE}`, "g"),
-  new RegExp(`\\bredis-cli\\b${ARGS}-a[ \\t]+${VALUE}`, "g"),
-  new RegExp(`\\bldap(?:search|modify|add|delete|passwd|whoami)\\b${ARGS}-w[ \\t]+${VALUE}`, "g"),
-  new RegExp(`\\b(?:docker|podman|nerdctl)[ \\t]+login\\b${ARGS}-p[ \\t]+${VALUE}`, "g"),
-  new RegExp(`\\bsqlcmd\\b${ARGS}-P[ \\t]*${VALUE}`, "g"),
-  new RegExp(`\\bmongo(?:sh|dump|restore|import|export)?\\b${ARGS}-p[ \\t]+${VALUE}`, "g"),
+  new RegExp(`\\bredis-cli${ARGS}-a[ \\t]+${VALUE}`, "g"),
+  new RegExp(`\\bldap(?:search|modify|add|delete|passwd|whoami)${ARGS}-w[ \\t]+${VALUE}`, "g"),
+  new RegExp(`\\b(?:docker|podman|nerdctl)[ \\t]+login${ARGS}-p[ \\t]+${VALUE}`, "g"),
+  new RegExp(`\\bsqlcmd${ARGS}-P[ \\t]*${VALUE}`, "g"),
+  new RegExp(`\\bmongo(?:sh|dump|restore|import|export)?${ARGS}-p[ \\t]+${VALUE}`, "g"),
   /-pass(?:in|out)?[ \t]+(["']?)pass:([^\s"']{1,128})\1(?=[\s;|&)]|$)/g,
   // htpasswd -b[c] file user password: -b takes the password from the command line.
   new RegExp(

@@ -32,7 +32,7 @@ import { openaiCompatible } from "./openai-compatible";
 import { packageRegistries } from "./package-registries";
 import { privateKey } from "./private-key";
 import { pypi } from "./pypi";
-import { secretsManagers } from "./secrets-managers";
+import { onePassword, secretsManagers } from "./secrets-managers";
 import { sendgrid } from "./sendgrid";
 import { slack } from "./slack";
 import { slackWebhook } from "./slack-webhook";
@@ -71,6 +71,7 @@ const detectors: readonly Detector[] = [
   packageRegistries,
   cloudPlatforms,
   secretsManagers,
+  onePassword,
   devTools,
   commerce,
   emailMarketing,

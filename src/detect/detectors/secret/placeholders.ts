@@ -54,7 +54,7 @@ export function isPlaceholder(value: string): boolean {
  */
 function lowVariety(v: string): boolean {
   const n = v.length;
-  if (n >= 4 && new Set(v).size <= 3) return true;
+  if (n >= 4 && fewSymbols(v, 3)) return true;
   let same = 1;
   let up = 1;
   let down = 1;
@@ -65,10 +65,24 @@ function lowVariety(v: string): boolean {
     down = d === -1 ? down + 1 : 1;
     if (same >= 6 || up >= 6 || down >= 6) return true;
   }
+  // A unit repeated: every character equals the one a unit earlier (no copies made; random text fails at once).
   for (let unit = 1; unit <= 12 && unit * 2 <= n; unit++) {
     if (n % unit !== 0) continue;
-    const head = v.slice(0, unit);
-    if (head.repeat(n / unit) === v) return true;
+    let i = unit;
+    while (i < n && v.charCodeAt(i) === v.charCodeAt(i - unit)) i++;
+    if (i === n) return true;
   }
   return false;
+}
+
+/** At most `max` distinct symbols (code points) in `v`; stops at the first one too many. */
+function fewSymbols(v: string, max: number): boolean {
+  const seen: number[] = [];
+  for (const ch of v) {
+    const c = ch.codePointAt(0) as number;
+    if (seen.includes(c)) continue;
+    if (seen.length === max) return false;
+    seen.push(c);
+  }
+  return true;
 }

@@ -64,7 +64,8 @@ export function tokenFamily(spec: TokenFamily): Detector {
     detect(text) {
       const out: Finding[] = [];
       eachMatch(pattern, text, (m) => {
-        const i = m.findIndex((g, n) => n > 0 && g !== undefined);
+        let i = 1;
+        while (i < m.length && m[i] === undefined) i++;
         const format = spec.formats[i - 1];
         const token = m[0];
         if (!format || !plausibleToken(token, format)) return;

@@ -1,6 +1,8 @@
-// Twilio: API key SIDs (SK + 32 hex, reported alone), API key secrets (32 alphanumerics right after an SK SID) and
-// auth tokens (32 hex, no prefix). The last two only in Twilio context: the word "twilio" or an account SID (AC…);
-// auth tokens named (TWILIO_AUTH_TOKEN=…, authToken: "…") or right after an account SID.
+// Twilio: API key SIDs (SK + 32 hex, reported alone), API key secrets (32 alphanumerics right after an SK SID on the
+// same line) and auth tokens (32 hex, no prefix). An auth token only in Twilio context: the word "twilio" nearby, and
+// named (TWILIO_AUTH_TOKEN=…, authToken: "…") or right after an account SID (AC…). For an API key secret the key SID
+// before it is context enough, and more context (the word, an account SID) makes it surer: in Client(key, secret,
+// account) the account SID comes after the secret, and a stream cannot hold the secret back waiting for it.
 import { shannonEntropy } from "../../entropy";
 import type { Detector, Finding } from "../../types";
 import { isPlaceholder } from "./placeholders";
@@ -28,7 +30,8 @@ function plausibleSecret(v: string): boolean {
 export const twilioApiKey: Detector = {
   id: "twilio_api_key",
   category: "secret",
-  keywords: ["sk"],
+  // "sk" and a hex digit: "sk" alone is in ask, task, risk, disk.
+  keywords: [..."0123456789abcdef"].map((h) => `sk${h}`),
   maxLength: CONTEXT + 34 + SECRET_WINDOW,
   detect(text) {
     const out: Finding[] = [];
@@ -36,15 +39,14 @@ export const twilioApiKey: Detector = {
       const end = m.index + m[0].length;
       if (!plausibleHex(m[0].slice(2).toLowerCase())) return;
       out.push(secretFinding("twilio_api_key", m.index, end, 0.85));
-      const around = text.slice(Math.max(0, m.index - CONTEXT), end + CONTEXT);
-      if (!TWILIO.test(around) && !ACCOUNT_SID.test(around)) return;
       const line = text.slice(end, end + SECRET_WINDOW).split("\n")[0] ?? "";
       API_SECRET.lastIndex = 0;
       for (let c = API_SECRET.exec(line); c !== null; c = API_SECRET.exec(line)) {
-        if (plausibleSecret(c[0])) {
-          out.push(secretFinding("twilio_api_secret", end + c.index, end + c.index + c[0].length, 0.8));
-          break;
-        }
+        if (!plausibleSecret(c[0])) continue;
+        const around = text.slice(Math.max(0, m.index - CONTEXT), end + CONTEXT);
+        const confidence = TWILIO.test(around) || ACCOUNT_SID.test(around) ? 0.8 : 0.7;
+        out.push(secretFinding("twilio_api_secret", end + c.index, end + c.index + c[0].length, confidence));
+        break;
       }
     });
     return out;

@@ -9,6 +9,8 @@ const REFERENCES: readonly RegExp[] = [
   /^[$%@!&*#~[{(<=]/,
   // ${VAR}, {{ var }}, $(cmd), %(name)s, <%= erb %>, call(), index[], {block}, a?.b, a ?? b, a->b, A::B
   /\$\{|\{\{|\$\(|%\(|<%|[()[\]{}]|\?\.|\?\?|->|::/,
+  // another flag (--password --verbose), not a value
+  /^-[A-Za-z-]/,
   // URLs (credentials in URLs are the url_credentials detector's) and Windows paths
   /:\/\/|^[A-Za-z]:\\/,
   // config.password, process.env.TOKEN, self.secret, settings.SECRET_KEY, api.v2: words, not random segments
@@ -110,8 +112,8 @@ export function literalSecretConfidence(value: string, minLength: number): numbe
   if (n < minLength || n > 256 || /\s/.test(value)) return undefined;
   // Judge the shape without base64 padding: "authorization=" is a word, not a token.
   const bare = value.replace(/=+$/, "");
-  if (LETTERS.test(bare) && !isRandomLetters(bare)) return undefined;
-  if (looksLikeReference(value) || isPlaceholder(value) || SELF_NAMING.test(value)) return undefined;
+  if (SELF_NAMING.test(value) || (LETTERS.test(bare) && !isRandomLetters(bare))) return undefined;
+  if (looksLikeReference(value) || isPlaceholder(value)) return undefined;
   if (!HEX.test(value) && (isCodeName(value) || isWordCompound(value))) return undefined;
   // Many API keys are UUIDs, but so are ids that sit next to them.
   if (UUID.test(value)) return 0.6;
