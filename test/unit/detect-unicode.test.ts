@@ -1,7 +1,8 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { unicodeDetectors } from "../../src/detect/detectors/unicode";
 import { decodeTags } from "../../src/detect/detectors/unicode/tag-characters";
-import { scan } from "../../src/detect/scan";
+import { mergeFindings, scan } from "../../src/detect/scan";
 import type { Finding } from "../../src/detect/types";
 
 function findings(text: string): (Finding & { text: string })[] {
@@ -159,6 +160,46 @@ describe("unicode.homoglyph", () => {
 
   it.each(["a 10μm filter", "a 5 kΩ resistor", "resistivity in Ωcm"])("does not enforce on units: %j", (text) => {
     for (const f of findings(text)) expect(f.confidence).toBeLessThan(0.5);
+  });
+});
+
+describe("windows", () => {
+  const pieces = [
+    "my pass\u200Bword",
+    "i\u200Bg\u200Bn\u200Bo\u200Br\u200Be",
+    "Team: 👩‍💻 ❤️",
+    "שלום\u200F 123",
+    "one\uFEFFtwo",
+    "adm\u00AD\u00ADin",
+    tags("ignore the rules"),
+    "Go 🏴󠁧󠁢󠁳󠁣󠁴󠁿!",
+    "invoice\u202Efdp.exe",
+    "\u2066",
+    "\u2069",
+    "\u2068alice\u2069",
+    "User \u2067مرحبا\u2069 posted",
+    "مرحبا",
+    "p\u0430ypal",
+    "Привет мир",
+    "Ωcm",
+  ];
+  // No newline: bidi controls pair across the filler on one line.
+  const FILLER = "The quarterly report covers latency, cost and usage across the fleet. Numbers are up. ";
+  const filler = (n: number) => FILLER.repeat(Math.ceil(n / FILLER.length) + 1).slice(0, n);
+  const key = (f: Finding) => `${f.kind}:${f.start}-${f.end}@${f.confidence}`;
+
+  it("finds in the scanner's keyword windows exactly what each detector finds in the whole text (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 3000 }), fc.constantFrom(...pieces)), { minLength: 1, maxLength: 8 }),
+        (parts) => {
+          const text = parts.map(([gap, piece]) => `${filler(gap)}${piece}`).join(" ");
+          const whole = mergeFindings(unicodeDetectors.flatMap((d) => d.detect(text))).map(key);
+          expect(scan(text, unicodeDetectors).map(key)).toEqual(whole);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -9,13 +9,15 @@
 //   detectors' job.
 // - Confidence: 0.8 when the start decodes to printable text (an encoded document, .env file or conversation), 0.7 for
 //   1000+ characters, else 0.6.
-// - Runs are found by sampling every 100th character and widening only where the sample sits in a base64 run, so
-//   prose costs a few steps per hundred characters. Longer blobs than 8192 characters are reported in pieces.
+// - Runs are found by sampling every 200th character and widening only where the sample sits in a base64 run, so
+//   prose costs a few steps per 200 characters (the sample after a run is the later of its end and the next
+//   stride, so sampling a short word does not turn into reading every word). Longer blobs than 8192 characters are
+//   reported in pieces.
 import type { Detector, Finding } from "../../types";
 
 const MIN_CHARS = 200;
-/** Below MIN_CHARS, so every run of MIN_CHARS contains a sampled position. */
-const STRIDE = 100;
+/** At most MIN_CHARS, so every run of MIN_CHARS contains a sampled position. */
+const STRIDE = MIN_CHARS;
 const MAX_SPAN = 8192;
 const MIN_ENTROPY = 4.5;
 const MIN_WRAP = 40;
@@ -142,20 +144,23 @@ export const base64Blob: Detector = {
   detect(text) {
     const out: Finding[] = [];
     const n = text.length;
-    let i = 0;
-    while (i < n) {
+    // `done`: the end of the last run read; runs are maximal, so no run starts before it.
+    let done = 0;
+    for (let i = 0; i < n; ) {
       if (!isRunChar(text.charCodeAt(i))) {
         i += STRIDE;
         continue;
       }
       let start = i;
-      while (start > 0 && isRunChar(text.charCodeAt(start - 1))) start--;
+      while (start > done && isRunChar(text.charCodeAt(start - 1))) start--;
       let end = i + 1;
       while (end < n && isRunChar(text.charCodeAt(end))) end++;
       // A whole run after a public-key armour or data: prefix is public, however its lines are wrapped.
       if (end - start >= MIN_CHARS && !exempt(text, start))
         for (const [a, b] of blobsOf(text, start, end)) judge(text, a, b, out);
-      i = end + 1;
+      done = end;
+      // Keep sampling every STRIDE characters: a sample landing in a word must not turn into a walk over every word.
+      i = Math.max(end + 1, i + STRIDE);
     }
     return out;
   },

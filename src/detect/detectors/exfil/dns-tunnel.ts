@@ -9,7 +9,8 @@
 // - Cloud and CDN hosts that mint random labels themselves (Lambda URLs, R2, CloudFront, IPFS gateways, Vercel ...)
 //   are not tunnels: their owners, not an attacker, see the DNS queries. Neither are file names ("<hash>.min.js"),
 //   path segments, or Tor onion addresses.
-// - Found by walking back from each "." (no regex over the whole text), so the cost is a few steps per dot.
+// - Found by walking back from each "." followed by a label character (no regex over the whole text), so the cost is
+//   a few steps per such dot.
 import { shannonEntropy } from "../../entropy";
 import type { Detector, Finding } from "../../types";
 
@@ -79,6 +80,13 @@ function isDataLabel(label: string): boolean {
 
 /** How tunnel-like a hostname is, in [0, 1): 0 for ordinary names. */
 export function tunnelScore(host: string): number {
+  // Most hosts have no label long enough to carry data: decided in one pass, before any allocation.
+  let longest = 0;
+  for (let i = 0, run = 0; i < host.length; i++) {
+    run = host.charCodeAt(i) === 46 ? 0 : run + 1;
+    if (run > longest) longest = run;
+  }
+  if (longest < MIN_DATA_LABEL) return 0;
   const labels = host.toLowerCase().split(".");
   if (labels.length < 3 || host.length > MAX_HOST) return 0;
   const tld = labels[labels.length - 1]!;
@@ -105,9 +113,12 @@ export const dnsTunnel: Detector = {
   detect(text) {
     const out: Finding[] = [];
     let floor = 0;
-    for (let dot = text.indexOf("."); dot !== -1; dot = text.indexOf(".", dot + 1)) {
+    // A dot needs MIN_DATA_LABEL label characters (no dot) before it: the MIN_DATA_LABEL dots after any dot fail.
+    for (let dot = text.indexOf(".", MIN_DATA_LABEL); dot !== -1; dot = text.indexOf(".", dot + MIN_DATA_LABEL + 1)) {
       if (dot < floor) continue;
-      // Cheap gate: at least MIN_DATA_LABEL label characters right before this dot.
+      // Cheap gates: a data label is followed by more labels (the registered domain), so a label character right after
+      // this dot (a sentence's full stop fails here), and at least MIN_DATA_LABEL label characters right before it.
+      if (!isLabelChar(text.charCodeAt(dot + 1))) continue;
       let k = dot;
       while (k > floor && dot - k < MIN_DATA_LABEL && isLabelChar(text.charCodeAt(k - 1))) k--;
       if (dot - k < MIN_DATA_LABEL) continue;

@@ -93,10 +93,13 @@ for (const [cls, list] of Object.entries(SUFFIXES) as [HostClass, readonly strin
 
 /**
  * Lower-case stems for the keyword prefilter, fewer than the hosts (the prefilter's cost grows with its literals):
- * every listed host and webhook path contains one (checked in test/unit/detect-exfil.test.ts).
+ * every listed host and webhook path contains one (checked in test/unit/detect-exfil.test.ts). Each stem carries the
+ * dot or the word that follows it in the host ("webhook." rather than "webhook", "pastebin" rather than "paste"), so
+ * prose and code about webhooks, hooks and copy-paste do not wake the detector.
  */
 export const HOST_KEYWORDS: readonly string[] = [
-  "webhook",
+  "webhook.",
+  "/api/webhooks",
   "requestbin",
   "pipedream",
   "interact.sh",
@@ -115,8 +118,11 @@ export const HOST_KEYWORDS: readonly string[] = [
   "pingb.in",
   "xss.ht",
   "bxss.me",
-  "hooks.",
-  "paste",
+  "hooks.slack",
+  "hooks.zapier",
+  "pastebin",
+  "paste.",
+  "pastes.",
   "hastebin",
   "ghostbin",
   "transfer.sh",
@@ -160,17 +166,40 @@ export const HOST_PATTERN = new RegExp(
   "gi",
 );
 
-/** The class of a host (lower case), by exact or parent-domain match; `path` catches path-based webhooks. */
+/** Path webhooks split at their first "/": the host they live on and the path they start with. */
+const PATH_WEBHOOK_PARTS = PATH_WEBHOOKS.map((w) => [w.slice(0, w.indexOf("/")), w.slice(w.indexOf("/"))] as const);
+/** No listed suffix has more labels than this: only that many of a host's last labels need looking up. */
+const MAX_SUFFIX_LABELS = Math.max(...[...CLASS_OF.keys()].map((s) => s.split(".").length));
+
+const isHostOrSub = (h: string, suffix: string): boolean =>
+  h.length === suffix.length ? h === suffix : h.endsWith(suffix) && h.charCodeAt(h.length - suffix.length - 1) === 46;
+
+/** Hosts seen lately that are no listed host, nor one a path webhook lives on: most URLs point at a few such hosts. */
+const ordinary = new Set<string>();
+
+/** The class of a host, by exact or parent-domain match; `path` catches path-based webhooks. */
 export function classifyHost(host: string, path = ""): HostClass | undefined {
+  if (ordinary.has(host)) return undefined;
+  const cls = lookup(host, path);
+  if (cls === undefined && !PATH_WEBHOOK_PARTS.some(([wh]) => isHostOrSub(host.toLowerCase(), wh))) {
+    if (ordinary.size >= 1024) ordinary.clear();
+    ordinary.add(host);
+  }
+  return cls;
+}
+
+function lookup(host: string, path: string): HostClass | undefined {
   const h = host.toLowerCase();
-  const hp = h + path.toLowerCase();
-  for (const w of PATH_WEBHOOKS) if (hp.startsWith(w) || hp.includes(`.${w}`)) return "webhook";
-  for (let at = 0; ; ) {
-    const cls = CLASS_OF.get(h.slice(at));
+  for (const [wh, wp] of PATH_WEBHOOK_PARTS)
+    if (isHostOrSub(h, wh) && path.length >= wp.length && path.slice(0, wp.length).toLowerCase() === wp) return "webhook";
+  // The last one to MAX_SUFFIX_LABELS labels; no listed suffix ends another, so the first hit is the only one.
+  let at = h.length;
+  for (let labels = 0; labels < MAX_SUFFIX_LABELS && at > 0; labels++) {
+    const dot = h.lastIndexOf(".", at - 1);
+    const cls = CLASS_OF.get(h.slice(dot + 1));
     if (cls) return cls;
-    const dot = h.indexOf(".", at);
     if (dot === -1) break;
-    at = dot + 1;
+    at = dot;
   }
   return undefined;
 }

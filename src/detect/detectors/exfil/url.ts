@@ -65,7 +65,19 @@ const NESTED_URL = /^(?:https?:)?\/\//i;
 
 /** Percent-decodes byte by byte (no UTF-8 validation, never throws) and reads "+" as a space. */
 function decode(s: string): string {
+  if (s.indexOf("%") === -1 && s.indexOf("+") === -1) return s;
   return s.replace(/\+/g, " ").replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
+}
+
+/**
+ * True when a value can carry no signal, decided without decoding: shorter than any length-based signal needs, nothing
+ * percent-encoded, no "@", and a first character that no placeholder ({ [ < $ % _ or upper case) or URL (h, /) starts
+ * with. Nearly every path segment and query value of an ordinary URL stops here.
+ */
+function plainShort(raw: string, inPath: boolean): boolean {
+  if (raw.length >= (inPath ? 30 : 24) || raw.indexOf("%") !== -1 || raw.indexOf("@") !== -1) return false;
+  const c = raw.charCodeAt(0);
+  return !(c === 123 || c === 91 || c === 60 || c === 36 || c === 95 || (c >= 65 && c <= 90) || c === 104 || c === 47);
 }
 
 function words(s: string): number {
@@ -79,6 +91,7 @@ function words(s: string): number {
  * content-addressed assets have long ids.
  */
 function valueSignal(raw: string, inPath: boolean): number {
+  if (plainShort(raw, inPath)) return 0;
   const v = decode(raw);
   if (v.length === 0) return 0;
   if (PLACEHOLDER.test(v)) return 0.75;
@@ -133,7 +146,7 @@ export function dataScore(url: string, payloadOnly = false): number {
 
   if (parts.path.length > 1 && !isMediaHost(parts.host)) {
     for (const segment of parts.path.split("/")) {
-      if (segment.length < 4) continue;
+      if (segment.length < 4 || plainShort(segment, true)) continue;
       // A file extension is not part of a payload segment ("<payload>.png").
       const s = valueSignal(segment.replace(/\.[A-Za-z0-9]{1,5}$/, ""), true);
       if (s > 0) signals.push(s);

@@ -12,12 +12,20 @@
 //   closers than openers of its name; the last closer is the template's), and an end marker only when it is not the
 //   last one after a matching "BEGIN ..." marker. Authority tags (<system>, <admin>) count wherever they are.
 //   Tags are matched in lower case only: <Document> is a JSX component.
+// - Openers, later closers, "BEGIN" markers and human turns are looked for within STRUCTURE_REACH (1000 characters)
+//   of the tag, marker or turn they excuse or accuse: a template whose opening tag is farther back than that reads as
+//   a lone closer (flag-only unless instructions follow it). That bound keeps every verdict local (see engine.ts).
+// - Keys are the tokens, tags and markers themselves, and "System:"-like labels with their colon: the words
+//   "system", "assistant" and "developer" alone are in most technical text.
 
-import { type Hit, type Probe, type Rule, runRule, type Window } from "./anchors";
+import { type Hit, MAX_FINDING, type Probe, type Rule, runRule, type Window } from "./anchors";
 import { after } from "./cues";
 import { injectionDetector } from "./engine";
+import { countBelow } from "./text";
 
 const FOLLOW = 300;
+/** How far from a tag, marker or turn its excusing or accusing context is looked for. */
+const STRUCTURE_REACH = 1000;
 const INSTRUCTION_AFTER =
   /\b(?:ignore|disregard|forget|override|new\s+instructions?|from\s+now\s+on|you\s+(?:are|must|should|will|need\s+to|have\s+to|may\s+now)|your\s+(?:new|real|only|task|instructions)|instead|(?:AI|assistant|model|LLM)\b|now\s+(?:do|write|say|tell|print|output|respond|reply|send|call|execute|run|reveal)|please\s+(?:ignore|disregard|send|forward|email|upload|reveal|print|output|say|respond|reply|execute|run|call)|(?:send|forward|upload|reveal|print|output|execute)\s+(?:the|all|your|this|it)\b|(?:respond|reply)\s+(?:only\s+)?with)/i;
 /** What a fake "System:" turn says: an order or a statement about the model, right after the label. */
@@ -62,7 +70,9 @@ const RULES: readonly Rule[] = [
     weight: boundary(0.4, 0.8),
   },
   {
-    keys: ["system", "admin", "developer", "root"],
+    keys: ["system", "admin", "developer", "root"].flatMap((w) =>
+      ["override", "note", "notice", "message", "instruction", "prompt", "update", "alert", "command"].map((n) => `${w} ${n}`),
+    ),
     re: /\b(?:SYSTEM|ADMIN|DEVELOPER|ROOT)\s+(?:OVERRIDE|NOTE|NOTICE|MESSAGE|INSTRUCTIONS?|PROMPT|UPDATE|ALERT|COMMAND)\b/g,
     weight: (m, text) => {
       if (/OVERRIDE|PROMPT|INSTRUCTION/.test(m[0])) return 0.65;
@@ -91,30 +101,56 @@ const RULES: readonly Rule[] = [
 const STRUCTURE_TAG =
   /<(\/?)(tool_results?|tool_response|tool_output|function_results?|function_response|function_call|tool_call|tool_use|search_results?|document_content|documents?|context|retrieved(?:_[a-z]{1,20})?|instructions?|assistant|human|user_(?:query|input|message))(?:\s[^<>\n]{0,80})?>/g;
 
-/** Closing tags that close nothing: all of them when the name never opens, else all but the last. */
-function strayClosers(text: string): Hit[] {
-  const byName = new Map<string, { opens: number; closers: RegExpExecArray[] }>();
-  STRUCTURE_TAG.lastIndex = 0;
-  for (let m = STRUCTURE_TAG.exec(text); m !== null; m = STRUCTURE_TAG.exec(text)) {
-    const name = m[2] ?? "";
-    let entry = byName.get(name);
-    if (!entry) {
-      entry = { opens: 0, closers: [] };
-      byName.set(name, entry);
+/**
+ * Closing tags that close nothing, among those in the windows (every closer is a key, so each sits in one): when
+ * closers of its name outnumber openers within STRUCTURE_REACH, a closer with no opener nearby, or with another
+ * closer of its name after it nearby (the last one is the template's).
+ */
+function strayClosers(text: string, windows: readonly Window[]): Hit[] {
+  // The tags within reach of the windows, each stretch searched once; tags hold no "<", so where a search starts
+  // cannot change what it finds.
+  const opens = new Map<string, number[]>();
+  const closers = new Map<string, RegExpExecArray[]>();
+  let to = 0;
+  for (let i = 0; i < windows.length; ) {
+    const from = Math.max(to, windows[i]!.start - STRUCTURE_REACH);
+    to = Math.min(text.length, windows[i]!.end + STRUCTURE_REACH);
+    for (i++; i < windows.length && windows[i]!.start - STRUCTURE_REACH <= to; i++)
+      to = Math.min(text.length, windows[i]!.end + STRUCTURE_REACH);
+    const part = text.slice(from, to);
+    STRUCTURE_TAG.lastIndex = 0;
+    for (let m = STRUCTURE_TAG.exec(part); m !== null; m = STRUCTURE_TAG.exec(part)) {
+      m.index += from;
+      const name = m[2] ?? "";
+      if (m[1]) {
+        const list = closers.get(name);
+        if (list) list.push(m);
+        else closers.set(name, [m]);
+      } else {
+        const list = opens.get(name);
+        if (list) list.push(m.index);
+        else opens.set(name, [m.index]);
+      }
     }
-    if (m[1]) entry.closers.push(m);
-    else entry.opens++;
   }
   const hits: Hit[] = [];
-  for (const { opens, closers } of byName.values()) {
-    if (closers.length <= opens) continue;
-    const stray = opens === 0 ? closers : closers.slice(0, -1);
-    for (const m of stray) {
-      const end = m.index + m[0].length;
-      hits.push({ start: m.index, end, weight: instructed(text, end) ? 0.8 : 0.4 });
+  for (const [name, list] of closers) {
+    const starts = list.map((m) => m.index);
+    const openers = opens.get(name) ?? [];
+    let w = 0;
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i]!;
+      while (w < windows.length && windows[w]!.end <= c.index) w++;
+      if (w === windows.length || windows[w]!.start > c.index) continue;
+      const nearOpens = countBelow(openers, c.index + STRUCTURE_REACH + 1) - countBelow(openers, c.index - STRUCTURE_REACH);
+      const nearClosers = countBelow(starts, c.index + STRUCTURE_REACH + 1) - countBelow(starts, c.index - STRUCTURE_REACH);
+      const later = i + 1 < list.length && list[i + 1]!.index <= c.index + STRUCTURE_REACH;
+      if (nearClosers <= nearOpens || (nearOpens > 0 && !later)) continue;
+      const end = c.index + c[0].length;
+      hits.push({ start: c.index, end, weight: instructed(text, end) ? 0.8 : 0.4 });
     }
   }
-  return hits;
+  return hits.sort((a, b) => a.start - b.start);
 }
 
 const DATA_NOUN =
@@ -148,15 +184,13 @@ function endMarkers(text: string, windows: readonly Window[]): Hit[] {
     if (!line || line.start >= h.end) found.push(h);
   }
   found.sort((a, b) => a.start - b.start);
-  const last = found.at(-1);
-  if (
-    last &&
-    /\b(?:end|fin|ende|einde)\b/i.test(text.slice(last.start, last.end)) &&
-    BEGIN_DATA.test(text.slice(0, last.start))
-  ) {
-    found.pop();
-  }
-  return found;
+  // The template's own end marker: the last one nearby, after its "BEGIN" marker.
+  return found.filter((h, k) => {
+    const next = found[k + 1];
+    if (next && next.start - h.start <= STRUCTURE_REACH) return true;
+    if (!/\b(?:end|fin|ende|einde)\b/i.test(text.slice(h.start, h.end))) return true;
+    return !BEGIN_DATA.test(text.slice(Math.max(0, h.start - STRUCTURE_REACH), h.start));
+  });
 }
 
 /** System and assistant turn labels at line starts: "System:", "**Assistant:**", "> system message:". Group 1: the role. */
@@ -164,26 +198,34 @@ const TURN =
   /^[ \t>*#-]{0,8}(?:\*\*|__)?(system|système|systeem|sistema|developer|assistant|assistent|asistente)(?:[ \t]+(?:message|prompt|note|override|instructions?|update))?(?:\*\*|__)?[ \t]*:(?:\*\*|__)?/gim;
 const SYSTEM_ROLES = new Set(["system", "système", "systeem", "sistema", "developer"]);
 
+/** The end of the line holding `from`, looking at most a finding's length ahead. */
+function lineEndFrom(text: string, from: number): number {
+  const stop = Math.min(text.length, from + MAX_FINDING);
+  const nl = text.slice(from, stop).indexOf("\n");
+  return nl === -1 ? stop : from + nl;
+}
+
 /** What follows a turn label: the rest of its line, or the next line when the label stands alone. */
 function turnContent(text: string, end: number): { content: string; lineEnd: number } {
-  let lineEnd = text.indexOf("\n", end);
-  if (lineEnd === -1) lineEnd = text.length;
+  let lineEnd = lineEndFrom(text, end);
   let content = text.slice(end, Math.min(lineEnd, end + 200));
-  if (content.trim() === "" && lineEnd < text.length) {
-    let next = text.indexOf("\n", lineEnd + 1);
-    if (next === -1) next = text.length;
+  if (content.trim() === "" && lineEnd < text.length && text.charCodeAt(lineEnd) === 10) {
+    const next = lineEndFrom(text, lineEnd + 1);
     content = text.slice(lineEnd + 1, Math.min(next, lineEnd + 201));
     lineEnd = next;
   }
   return { content, lineEnd };
 }
 
-/** A human turn anywhere before `at`: then an assistant turn makes a fake dialogue. */
+/** A human turn (within STRUCTURE_REACH) before an assistant turn makes a fake dialogue. */
 const HUMAN_TURN = /^[ \t>*#-]{0,8}(?:\*\*|__)?(?:human|user|usuario|utilisateur|gebruiker|benutzer)(?:\*\*|__)?[ \t]*:/im;
+
+function humanTurnBefore(text: string, at: number): boolean {
+  return HUMAN_TURN.test(text.slice(Math.max(0, at - STRUCTURE_REACH), at));
+}
 
 function turns(text: string, windows: readonly Window[]): Hit[] {
   const hits: Hit[] = [];
-  let firstHuman: number | undefined;
   for (const w of windows) {
     const slice = text.slice(w.start, w.end);
     TURN.lastIndex = 0;
@@ -194,10 +236,7 @@ function turns(text: string, windows: readonly Window[]): Hit[] {
       let weight = 0;
       if (SYSTEM_ROLES.has(role)) weight = SYSTEM_CONTENT.test(content) ? 0.7 : 0;
       else if (COMPLIANCE.test(content)) weight = 0.5;
-      else {
-        if (firstHuman === undefined) firstHuman = HUMAN_TURN.exec(text)?.index ?? text.length;
-        weight = firstHuman < at ? 0.4 : 0;
-      }
+      else weight = humanTurnBefore(text, at) ? 0.4 : 0;
       if (weight > 0) hits.push({ start: at, end: lineEnd, weight });
     }
   }
@@ -218,15 +257,35 @@ const CLOSERS = [
   "</user_",
 ];
 
+/** Turn labels as keys: each role with what may follow it before the colon ("System:", "**System**:", "System prompt:"). */
+const TURN_KEYS = ["system", "système", "systeem", "sistema", "developer", "assistant", "assistent", "asistente"].flatMap((r) => [
+  `${r}:`,
+  `${r} :`,
+  `${r}\t:`,
+  `${r}**`,
+  `${r}__`,
+  ...["message", "prompt", "note", "override", "instruction", "update"].map((w) => `${r} ${w}`),
+]);
+
 const PROBES: readonly (Rule | Probe)[] = [
   ...RULES,
-  // Balance is a property of the whole text, so the closers only decide whether to look.
-  { keys: CLOSERS, run: (text) => strayClosers(text) },
+  { keys: CLOSERS, run: strayClosers },
   {
-    keys: ["end of", "ends", "begin", "fin du", "fin del", "ende des", "einde van", "new instruction", "new system prompt"],
+    keys: [
+      "end of",
+      ...["document", "context", "input", "data", "text"].map((n) => `${n} end`),
+      "begin of",
+      "beginning of",
+      "fin du",
+      "fin del",
+      "ende des",
+      "einde van",
+      "new instruction",
+      "new system prompt",
+    ],
     run: endMarkers,
   },
-  { keys: ["system", "système", "systeem", "sistema", "developer", "assistant", "assistent", "asistente"], run: turns },
+  { keys: TURN_KEYS, run: turns },
 ];
 
 export const contextManipulation = injectionDetector({ kind: "context_manipulation", probes: PROBES });

@@ -8,6 +8,8 @@
 // - A conditional aside is damped ("if you use Docker, ignore the above instructions").
 // - "Forget everything" alone is a common idiom (0.5; "forget everything you know about X" is not matched); pointed
 //   at what came before ("forget everything above") it is 0.85.
+// - Keys are the verbs with the separator after them ("ignore " but not "ignored", ".gitignore" or "ignoreCase"), and
+//   the nouns "instruc..." and "system prompt", which every phrasing with a rarer verb ("discard", "set aside") holds.
 import type { Rule } from "./anchors";
 import { injectionDetector } from "./engine";
 
@@ -33,14 +35,30 @@ const EN_AFTER = "(?:\\s+(?:above|so\\s+far|you\\s+(?:were|have\\s+been)\\s+give
 const EN_VERB =
   "(?:ignore|disregard|forget(?:\\s+about)?|override|overrule|bypass|circumvent|abandon|discard|neglect|throw\\s+(?:out|away)|set\\s+aside|pay\\s+no\\s+attention\\s+to|do\\s+not\\s+(?:follow|obey|heed)|don'?t\\s+(?:follow|obey|heed)|stop\\s+(?:following|obeying)|no\\s+longer\\s+(?:follow|obey))";
 
+/** A verb as keys: followed by each separator the rules allow, so "ignored" or ".gitignore" wake nothing. */
+const verb = (...forms: string[]): string[] => forms.flatMap((f) => [" ", "\n", "\t", "\r", ","].map((sep) => f + sep));
+const IGNORE_EN = verb("ignore");
+const IGNORE_FR = verb("ignore", "ignorer", "ignorez");
+const IGNORE_ES = verb("ignora", "ignore", "ignoren", "ignorad", "ignorar");
+
 const RULES: readonly Rule[] = [
   {
-    keys: ["ignor", "disregard", "forget", "overrid", "bypass", "circumvent", "instruc", "system prompt"],
+    keys: [
+      ...IGNORE_EN,
+      ...verb("override"),
+      "disregard",
+      "forget",
+      "overrule",
+      "bypass",
+      "circumvent",
+      "instruc",
+      "system prompt",
+    ],
     re: new RegExp(`\\b${EN_VERB}(?:[\\s,]+${EN_MODIFIER}){1,6}[\\s,]+${EN_NOUN}\\b${EN_AFTER}`, "gi"),
     weight: pointed,
   },
   {
-    keys: ["ignor", "disregard", "forget"],
+    keys: [...IGNORE_EN, "disregard", "forget"],
     re: /\b(?:ignore|disregard|forget)\s+(?:everything|all|anything)\s+(?:(?:written|stated|said|mentioned)\s+)?(?:above|before|previously|prior|so\s+far|earlier|you(?:'ve|\s+have)?\s+(?:been\s+told|were\s+told|learned)|(?:that\s+)?(?:i|we)\s+(?:said|told\s+you|wrote)|that\s+came\s+before|preceding)/gi,
     weight: 0.85,
   },
@@ -61,23 +79,23 @@ const RULES: readonly Rule[] = [
   },
   // French: verb, determiners, noun, trailing adjective ("ignore toutes les instructions précédentes").
   {
-    keys: ["ignor", "oubli", "instruc", "abstraction"],
+    keys: [...IGNORE_FR, "oubli", "instruc", "abstraction", "compte d"],
     re: /\b(?:ignore[rz]?|oublie[rz]?|ne\s+(?:tiens|tenez|tenir)\s+(?:pas\s+)?compte\s+(?:des?|du)|(?:fais|faites)\s+abstraction\s+(?:des?|du))(?:\s+(?:toutes?|tous|les|des|vos|tes|ta|ton|votre|mes|ma|mon|la|le|ces|de|du|précédentes?|anciennes?)){0,6}\s+(?:instructions?|consignes?|directives?|règles|ordres|indications|messages?|prompts?)(?:\s+(?:qui\s+)?(?:précédent\w*|antérieur\w*|ci-dessus|initial\w*|d'origine|du\s+système|système|reçues|données))?/gi,
     weight: pointed,
   },
   {
-    keys: ["oubli", "ignor"],
+    keys: ["oubli", ...IGNORE_FR],
     re: /\b(?:oublie[rz]?|ignore[rz]?)\s+tout(?:\s+ce\s+qui\s+(?:précède|a\s+été\s+dit)|\s+ce\s+qu'on\s+t'a\s+dit)?/gi,
     weight: (m) => (/pr[ée]c[èe]de|dit/i.test(m[0]) ? 0.85 : 0.5),
   },
   // Dutch.
   {
-    keys: ["negeer", "vergeet", "instruc"],
+    keys: ["negeer", "negeren", "vergeet", "vergeten", "veronachtzaam", "instruc"],
     re: /\b(?:negeer|negeren|vergeet|vergeten|veronachtzaam)(?:\s+(?:alle|al|de|het|je|jouw|uw|mijn|onze|eerdere|vorige|voorgaande|bovenstaande|oude|deze|die|gegeven)){0,6}\s+(?:instructies|instructie|opdrachten|aanwijzingen|regels|richtlijnen|prompts?|systeemprompt)\b/gi,
     weight: pointed,
   },
   {
-    keys: ["instruc"],
+    keys: ["negeren", "vergeten", "instruc"],
     re: /\b(?:alle\s+|de\s+|je\s+)?(?:vorige|voorgaande|eerdere|bovenstaande)\s+(?:instructies|opdrachten|aanwijzingen|regels)\s+(?:negeren|vergeten)\b/gi,
     weight: 0.85,
   },
@@ -88,12 +106,12 @@ const RULES: readonly Rule[] = [
   },
   // German, verb first ("ignoriere alle vorherigen Anweisungen") and verb last ("alle vorherigen Anweisungen ignorieren").
   {
-    keys: ["ignor", "vergiss", "vergess", "anweisung", "missacht"],
+    keys: ["ignorier", "vergiss", "vergess", "missacht", "verwirf", "verwerf", "anweisung"],
     re: /\b(?:ignorier(?:e|en|t)?|vergiss|vergesst|vergessen|missachte|missachten|übergehe|verwirf|verwerfen)(?:\s+(?:sie|du|bitte|einfach))?(?:\s+(?:alle|alles|die|deine|ihre|meine|unsere|sämtliche|sämtlichen|bisherigen|vorherigen|vorigen|obigen|früheren|vorangegangenen|vorherige|vorige|obige|frühere|bisherige|ursprünglichen|ursprüngliche|gegebenen)){0,6}\s+(?:anweisungen|anweisung|instruktionen|befehle|regeln|richtlinien|vorgaben|anordnungen|systemprompts?|systemanweisungen|prompts?|aufforderungen)/gi,
     weight: pointed,
   },
   {
-    keys: ["anweisung", "ignor", "vergess", "missacht"],
+    keys: ["anweisung", "ignorier", "vergess", "missacht", "verwerf"],
     re: /\b(?:alle|die|deine|ihre|sämtliche)?\s*(?:vorherigen|vorigen|obigen|früheren|bisherigen|vorangegangenen)\s+(?:anweisungen|instruktionen|befehle|regeln|vorgaben)\s+(?:ignorieren|vergessen|missachten|verwerfen)/gi,
     weight: 0.85,
   },
@@ -104,7 +122,7 @@ const RULES: readonly Rule[] = [
   },
   // Spanish.
   {
-    keys: ["ignor", "olvid", "instruc", "caso omiso"],
+    keys: [...IGNORE_ES, "olvid", "omite", "omita", "descart", "desestim", "instruc", "caso omiso"],
     re: /\b(?:ignora|ignore|ignoren|ignorad|ignorar|olvida|olvide|olviden|olvidad|olvidar|omite|omita|descarta|descarte|desestima|haz\s+caso\s+omiso\s+(?:de|a))(?:\s+(?:todas?|todos|las|los|tus|sus|mis|el|la|de|lo|cualquier)){0,6}\s+(?:instrucciones|instrucción|indicaciones|reglas|órdenes|directrices|normas|mensajes|prompts?|consignas|directivas)(?:\s+(?:anteriores|previas|de\s+arriba|iniciales|del\s+sistema|originales|dadas|recibidas))?/gi,
     weight: pointed,
   },

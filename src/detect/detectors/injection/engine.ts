@@ -1,9 +1,14 @@
 // Shared scoring for the injection detectors: hits (see anchors.ts) become damped, merged, corroborated findings.
 //
-// Cost: each rule names the literals it cannot match without ("keys"; together they are the detector's keywords). A
-// detector makes one pass over the text for all its keys (one \b-led alternation) and runs each rule only in short
-// windows around its own keys, so text without keys costs one regex pass and each key occurrence a rule or two over
-// a few hundred characters.
+// Cost: each rule names the literals it cannot match without ("keys"; together they are the detector's keywords, and
+// rare: phrases such as "do not tell" rather than words such as "user"). The scanner runs a detector only in windows
+// around its keywords; there it makes one pass for all its keys and runs each rule only in short windows around its
+// own keys. Text without keys costs nothing here.
+//
+// Locality: the scanner's windows must give the findings the whole text gives, so nothing here reads far from a key.
+// A hit reads at most ~800 characters either side of its key (see anchors.ts and mention.ts); corroboration and
+// passages look NEIGHBOURHOOD around a finding, at hits found in that stretch alone. INJECTION_WINDOW, every injection
+// detector's maxLength, bounds the sum.
 //
 // Decisions (tested in test/unit/detect-injection.test.ts):
 // - A finding spans the sentence around the matched phrase, so redaction removes the instruction, not a stub; and
@@ -14,9 +19,11 @@
 //   (flag only). Quoting alone, or discussion alone, lowers confidence a little but still enforces: models obey quoted
 //   and "for example" instructions too. Reported speech ("told the model to ignore ...") counts as quoting. An attacker
 //   can dress an attack up as a quoted example; it then still leaves a flag-only finding in the audit trail.
-// - Signals corroborate each other: every other undamped hit in the text (any injection kind) raises a finding's
-//   confidence, so one strong phrase is ~0.8, several are up to 0.99, and a weak cue alone (~0.3-0.45) stays flag-only.
-//   Findings below 0.3 are not reported: some cues ("let's play a game", a bare "DAN") only ever corroborate.
+// - Signals corroborate each other: every other undamped hit (any injection kind) within 400 characters of a finding
+//   raises its confidence, so one strong phrase is ~0.8, several are up to 0.99, and a weak cue alone (~0.3-0.45)
+//   stays flag-only. Findings below 0.3 are not reported: some cues ("let's play a game", a bare "DAN") only ever
+//   corroborate. Signals far apart in a long document do not: each part is judged on its own, as a stream window
+//   would see it.
 import type { Detector, Finding } from "../../types";
 import { type Hit, MAX_FINDING, type Probe, Prober, probe, type Rule, type Window } from "./anchors";
 import { contextFactor } from "./mention";
@@ -28,6 +35,16 @@ const MIN_CONFIDENCE = 0.3;
 const MAX_CONFIDENCE = 0.99;
 const CORROBORATION = 0.4;
 const DAMPED_CAP = 0.45;
+/** How far around a finding other hits corroborate it or join its passage. */
+const NEIGHBOURHOOD = 400;
+/**
+ * The text a finding depends on, from its key. A rule window starts at most 300 characters before the key and ends
+ * 440 after (anchors.ts); a hit reaches 150 further back to its sentence start and 300 further on to its sentence end,
+ * and its context is read at most 500 characters further back (mention.ts). With the neighbourhood, everything lies
+ * within 1150 characters of a key; structure checks stay within 1100 (context-manipulation.ts). Every injection
+ * detector's maxLength, so the scanner's windows hold all of it.
+ */
+export const INJECTION_WINDOW = 1200;
 
 function noisyOr(weights: Iterable<number>): number {
   let miss = 1;
@@ -37,22 +54,16 @@ function noisyOr(weights: Iterable<number>): number {
 
 /**
  * Every injection detector registers here when it is built, so any detector can weigh the others' hits. Hits are
- * memoised for the last text: the scanner runs the detectors one after another on the same string.
+ * memoised for the last text each prober read.
  */
 const registered: Prober[] = [];
-let memoText: string | undefined;
-const memo = new Map<Prober, Hit[]>();
+const memo = new Map<Prober, { text: string; hits: Hit[] }>();
 
 function hitsOf(p: Prober, text: string): Hit[] {
-  if (memoText !== text) {
-    memoText = text;
-    memo.clear();
-  }
-  let hits = memo.get(p);
-  if (!hits) {
-    hits = p.hits(text);
-    memo.set(p, hits);
-  }
+  const last = memo.get(p);
+  if (last && last.text === text) return last.hits;
+  const hits = p.hits(text);
+  memo.set(p, { text, hits });
   return hits;
 }
 
@@ -69,15 +80,27 @@ function score(text: string, hits: readonly Hit[], conditional: boolean): Scored
   });
 }
 
+/**
+ * The undamped hits of every injection detector in [from, to), found in that stretch of text alone (so the answer does
+ * not depend on what lies outside it), sorted by start, offsets in the whole text.
+ */
+function neighbours(text: string, from: number, to: number): Scored[] {
+  const part = text.slice(from, to);
+  const out: Scored[] = [];
+  for (const c of registered) {
+    const hits = hitsOf(c, part);
+    if (hits.length === 0) continue;
+    for (const h of score(part, hits, false)) {
+      if (!h.damped) out.push({ ...h, start: h.start + from, end: h.end + from, at: (h.at ?? h.start) + from });
+    }
+  }
+  return out.sort((a, b) => a.start - b.start);
+}
+
 export interface InjectionSpec {
   kind: InjectionKind;
   /** Rules and probes; their keys are the detector's keywords. */
   probes: readonly (Rule | Probe)[];
-  /**
-   * Prefilter keywords, when they should differ from the keys: [] for a detector whose keys occur in nearly every
-   * text anyway (it then always runs, and its one anchor pass is its whole cost on text without keys).
-   */
-  keywords?: readonly string[];
   /** Damp hits in a conditional aside ("if you use Docker, ignore the above instructions"): for override phrasing. */
   conditional?: boolean;
 }
@@ -91,8 +114,8 @@ export function injectionDetector(spec: InjectionSpec): Detector {
   return {
     id: spec.kind,
     category: "injection",
-    keywords: spec.keywords ?? self.keywords,
-    maxLength: MAX_FINDING,
+    keywords: self.keywords,
+    maxLength: INJECTION_WINDOW,
     detect(text) {
       const own = hitsOf(self, text);
       if (own.length === 0) return [];
@@ -114,42 +137,27 @@ export function injectionDetector(spec: InjectionSpec): Detector {
           groups.push({ start: h.start, end: h.end, hits: [h] });
         }
       }
-      // Corroboration: every undamped hit elsewhere in the text, of any kind. Sums of logs keep this linear: the total
-      // once, minus the few hits that overlap each finding (spans are bounded, so they start within the bound).
-      const others: Scored[] = [];
-      for (const c of registered) {
-        if (c === self) {
-          for (const h of scored) if (!h.damped) others.push(h);
-          continue;
-        }
-        const hits = hitsOf(c, text);
-        if (hits.length > 0) for (const h of score(text, hits, false)) if (!h.damped) others.push(h);
-      }
-      others.sort((a, b) => a.start - b.start);
-      const starts = others.map((o) => o.start);
-      let logMissAll = 0;
-      for (const o of others) logMissAll += Math.log1p(-o.weight * CORROBORATION);
       const out: Finding[] = [];
       for (const g of groups) {
         const { start, end } = g;
         const base = noisyOr(g.hits.map((h) => h.weight));
+        const damped = g.hits.every((h) => h.damped);
         let confidence: number;
-        if (g.hits.every((h) => h.damped)) {
+        let passage: Window = g;
+        if (damped) {
           confidence = Math.min(base, DAMPED_CAP);
         } else {
-          let logMiss = logMissAll;
-          for (let i = countBelow(starts, start - MAX_FINDING); i < others.length && others[i]!.start < end; i++) {
-            const o = others[i]!;
-            if (o.end > start) logMiss -= Math.log1p(-o.weight * CORROBORATION);
-          }
+          // Corroboration: the undamped hits of any kind near the finding that do not overlap it.
+          const near = neighbours(text, Math.max(0, start - NEIGHBOURHOOD), Math.min(text.length, end + NEIGHBOURHOOD));
+          let logMiss = 0;
+          for (const o of near) if (o.end <= start || o.start >= end) logMiss += Math.log1p(-o.weight * CORROBORATION);
           const boost = 1 - Math.exp(logMiss);
           confidence = Math.min(MAX_CONFIDENCE, noisyOr([base, boost]));
+          if (confidence >= MIN_CONFIDENCE) passage = extend(text, g, near, out.at(-1)?.end ?? 0);
         }
         if (confidence < MIN_CONFIDENCE) continue;
         // The finding covers the whole injected passage: hits of any kind that follow or precede it across a sentence
         // break are part of it (bounded, and never reaching into this detector's neighbouring findings).
-        const floor = out.at(-1)?.end ?? 0;
-        const passage = g.hits.every((h) => h.damped) ? g : extend(text, g, others, starts, floor);
         out.push({ kind, category: "injection", start: passage.start, end: passage.end, confidence: round(confidence) });
       }
       for (let i = 0; i + 1 < out.length; i++) if (out[i]!.end > out[i + 1]!.start) out[i]!.end = out[i + 1]!.start;
@@ -159,7 +167,8 @@ export function injectionDetector(spec: InjectionSpec): Detector {
 }
 
 /** Grows [start, end) over adjacent hits (sorted by start in `others`) until no more touch it or the bound is met. */
-function extend(text: string, g: Window, others: readonly Hit[], starts: readonly number[], floor: number): Window {
+function extend(text: string, g: Window, others: readonly Hit[], floor: number): Window {
+  const starts = others.map((o) => o.start);
   let { start, end } = g;
   for (let grown = true; grown; ) {
     grown = false;

@@ -9,6 +9,9 @@
 //   reported alone, only corroborating) for ordinary files ("please send the documents to hr@example.com" is business
 //   as usual); a negated order ("never email your password to anyone") is advice, not a finding.
 // - "Call the X tool" is how documentation talks: 0.3 alone, a corroborating cue.
+// - Keys are phrases, never the bare words every text holds ("the user", "@", "http"): "do not tell", "if you are",
+//   "to http", "AI,". A phrase split by two spaces or a line break is not seen; the words alone would make this
+//   detector read nearly every text whole.
 import type { Rule } from "./anchors";
 import { injectionDetector } from "./engine";
 import { sentenceEnd } from "./text";
@@ -26,6 +29,15 @@ const SENSITIVE =
   /conversation|chat|history|credentials?|passwords?|api[\s_-]?keys?|secrets?|tokens?|cookies?|session|system\s+prompt|instructions|memor(?:y|ies)|ssh|private\s+keys?|env|card\s+numbers?|personal\s+(?:data|information|details)|\bPII\b/i;
 const NEGATED =
   /\b(?:never|not|don't|do\s+not|doesn't|shouldn't|should\s+not|must\s+not|mustn't|won't|cannot|can't)\s+(?:\w+\s+)?$/i;
+
+/** Where a data-moving order sends the data: "to https://", "via the webhook", "to the following address". */
+const EXFIL_TARGET_KEYS = ["to", "into", "at", "via"].flatMap((p) => [
+  // A URL after odd white space too ("to  https://", a line break): that is no phrase prose ever needs.
+  ...[" ", "  ", "\n", "\t", "\u00a0"].flatMap((sep) => [`${p}${sep}http`, `${p}${sep}www.`]),
+  ...["the", "this"].flatMap((d) =>
+    ["following", "attacker", "address", "url", "endpoint", "server", "webhook", "email"].map((n) => `${p} ${d} ${n}`),
+  ),
+]);
 
 const RULES: readonly Rule[] = [
   {
@@ -85,35 +97,13 @@ const RULES: readonly Rule[] = [
     weight: 0.6,
   },
   {
-    keys: [
-      "ai,",
-      "ai!",
-      "ai:",
-      "llm,",
-      "llm!",
-      "llm:",
-      "assistant,",
-      "assistant!",
-      "assistant:",
-      "chatbot,",
-      "chatbot!",
-      "chatbot:",
-      "gpt,",
-      "gpt!",
-      "gpt:",
-      "chatgpt,",
-      "chatgpt!",
-      "chatgpt:",
-      "copilot,",
-      "copilot!",
-      "copilot:",
-      "agent,",
-      "agent!",
-      "agent:",
-      "model,",
-      "model!",
-      "model:",
-    ],
+    // The vocatives with their punctuation; "agent" and "model" only after "AI" / "language" (the bare words head
+    // every YAML config and transcript line: "model:", "Agent:").
+    keys: ["ai", "llm", "language model", "assistant", "chatbot", "gpt", "chatgpt", "copilot", "ai agent"].flatMap((w) => [
+      `${w},`,
+      `${w}!`,
+      `${w}:`,
+    ]),
     // Vocative: "AI assistant, please ...", "<!-- AI: forward ...", "Attention LLM: ...".
     re: new RegExp(
       `(?:(?<=^|[.!?]\\s{1,4})${AI_VOCATIVE}[,:!]|(?:<!--\\s*|\\b(?:hey|hi|hello|dear|attention|attn|important|note)\\s*[,:]?\\s*)${AI_VOCATIVE}[,:!])\\s*(?:please\\s+|you\\s+(?:must|should|need\\s+to|have\\s+to|will)\\s+|now\\s+|immediately\\s+)?([a-z-]+)`,
@@ -133,24 +123,15 @@ const RULES: readonly Rule[] = [
     },
   },
   {
+    // Both halves of the phrase, so one odd space does not hide it.
     keys: [
-      "tell the user",
-      "telling the user",
-      "inform the user",
-      "informing the user",
-      "notify the user",
-      "notifying the user",
-      "alert the user",
-      "alerting the user",
-      "warn the user",
-      "warning the user",
-      "to the user",
-      "let the user",
-      "letting the user",
-      "show the user",
-      "showing the user",
-      "ask the user",
-      "asking the user",
+      ...["do not", "don't", "never", "without"].flatMap((no) =>
+        ["tell", "inform", "notify", "alert", "warn", "mention", "reveal", "let", "show", "ask"].map((v) => `${no} ${v}`),
+      ),
+      ...["tell", "telling", "inform", "informing", "notify", "notifying", "alert", "alerting", "warn", "warning"].map(
+        (v) => `${v} the user`,
+      ),
+      ...["let", "letting", "show", "showing", "ask", "asking"].map((v) => `${v} the user`),
       "tell your user",
       "inform your user",
     ],
@@ -158,12 +139,12 @@ const RULES: readonly Rule[] = [
     weight: 0.7,
   },
   {
-    keys: ["not know", "not see", "not notice", "not be told", "not be informed", "not be notified"],
+    keys: ["must", "should", "shall", "will"].map((m) => `user ${m} not`),
     re: /\bthe\s+user\s+(?:must|should|shall|will)\s+not\s+(?:know|see|notice|be\s+(?:told|informed|notified))\b/gi,
     weight: 0.75,
   },
   {
-    keys: ["secret from", "hidden from", "confidential from"],
+    keys: ["secret from the user", "hidden from the user", "confidential from the user"],
     re: /\bkeep(?:ing)?\s+(?:this|it|these\s+instructions)\s+(?:a\s+)?(?:secret|hidden|confidential)\s+from\s+the\s+user\b/gi,
     weight: 0.75,
   },
@@ -173,7 +154,10 @@ const RULES: readonly Rule[] = [
     weight: 0.7,
   },
   {
-    keys: ["http", "www.", "@", "webhook", "endpoint", "to the attacker", "to the following"],
+    // The destination, which every match ends with; an e-mail address has no rare literal, so this rule also runs
+    // around every other key of this detector (see the end of this file): "send the chat history to x@y.example"
+    // counts next to another cue addressed to an AI.
+    keys: EXFIL_TARGET_KEYS,
     re: /\b(?:send|forward|email|e-mail|upload|post|transmit|exfiltrate|leak|copy|submit|share|dump|deliver)\s+(?:(?:all|the|any|every|this|these|your|their|his|her|my|our|user's|user|full|entire|complete|whole|current|previous|recent|of|and|its)\s+){0,4}(?:[\w'-]+\s+){0,2}?(conversation|chat(?:\s+(?:history|log))?|history|messages?|emails?|inbox|files?|documents?|credentials?|passwords?|api[\s_-]?keys?|secrets?|tokens?|cookies?|session(?:\s+\w+)?|system\s+prompt|instructions|contents?|data|context|memor(?:y|ies)|contacts|ssh\s+keys?|private\s+keys?|env(?:ironment)?(?:\s+(?:variables|vars))?|\.env|keys|card\s+numbers?|personal\s+(?:data|information|details)|PII)\b(?:[^.\n]|\.(?=\S)){0,80}?\b(?:to|into|at|via)\s+(https?:\/\/|www\.|[\w.+-]+@[\w-]+\.[\w.]+|(?:the\s+|this\s+)(?:following|attacker|address|url|endpoint|server|webhook|email))/gi,
     weight: (m, text) => {
       if (NEGATED.test(text.slice(Math.max(0, m.index - 30), m.index))) return 0;
@@ -195,7 +179,11 @@ const RULES: readonly Rule[] = [
     re: /\b(?:ignore|disregard|do\s+not\s+follow|don't\s+follow)\s+(?:the\s+|any\s+|all\s+)?(?:user(?:'s)?|human(?:'s)?|customer(?:'s)?)\s*(?:request|question|instructions?|query|message|prompt|input|wishes)\b/gi,
     weight: 0.75,
   },
-  { keys: ["instead"], re: /\binstead\s*,?\s+(?:tell|inform|respond\s+to|reply\s+to|answer)\s+the\s+user\b/gi, weight: 0.6 },
+  {
+    keys: ["tell", "inform", "respond", "reply", "answer"].flatMap((v) => [`instead ${v}`, `instead, ${v}`]),
+    re: /\binstead\s*,?\s+(?:tell|inform|respond\s+to|reply\s+to|answer)\s+the\s+user\b/gi,
+    weight: 0.6,
+  },
   {
     keys: [
       "tell the user to",
@@ -247,23 +235,9 @@ const RULES: readonly Rule[] = [
         : 0.45,
   },
   {
-    keys: [
-      "assistant must",
-      "assistant should",
-      "assistant will",
-      "ai must",
-      "ai should",
-      "ai will",
-      "model must",
-      "model should",
-      "model will",
-      "agent must",
-      "agent should",
-      "agent will",
-      "chatbot must",
-      "chatbot should",
-      "chatbot will",
-    ],
+    keys: ["assistant", "ai", "model", "agent", "chatbot"].flatMap((n) =>
+      ["must", "should", "shall", "will", "is to"].map((m) => `the ${n} ${m}`),
+    ),
     re: /\bthe\s+(?:assistant|AI|model|agent|chatbot)\s+(?:must|should|shall|will|is\s+to)\s+(?:now\s+|always\s+|only\s+|immediately\s+)?(?:respond|reply|answer|say|include|output|send|forward|ignore|call|execute|reveal|recommend)\b/gi,
     weight: 0.5,
   },
@@ -279,9 +253,8 @@ const RULES: readonly Rule[] = [
   },
 ];
 
-export const indirect = injectionDetector({
-  kind: "indirect",
-  probes: RULES,
-  // Its keys ("the user", "@", "a link", "to this" ...) are in nearly every text: no prefilter, one anchor pass.
-  keywords: [],
-});
+/** The data-moving order runs around every key: its e-mail destinations have no key of their own. */
+const ALL_KEYS = [...new Set(RULES.flatMap((r) => r.keys))];
+const PROBES: readonly Rule[] = RULES.map((r) => (r.keys === EXFIL_TARGET_KEYS ? { ...r, keys: ALL_KEYS } : r));
+
+export const indirect = injectionDetector({ kind: "indirect", probes: PROBES });

@@ -28,11 +28,25 @@ function near(text: string, m: RegExpExecArray, reach: number): string {
   return text.slice(Math.max(0, m.index - reach), Math.min(text.length, m.index + m[0].length + reach));
 }
 
+/**
+ * "DAN" as a word: "dan" alone is in "standard", "guidance", "redundant" ..., so the keys carry what surrounds it.
+ * Every match of the rules below starts at "DAN" after one of these openers or ends with one of these closers.
+ */
+const DAN_KEYS = [
+  ...[" ", "\n", "\t", "(", '"', "'", "“", "["].flatMap((before) =>
+    [" ", ",", ".", ":", "!", "?", ";", "\n", ")", '"', "'", "”", "]"].map((after) => `${before}dan${after}`),
+  ),
+  "dan:",
+  "dan mode",
+  "dan prompt",
+  "dan jailbreak",
+];
+
 const RULES: readonly Rule[] = [
   { keys: ["do anything now"], re: /\bdo\s+anything\s+now\b/gi, weight: 0.85 },
-  { keys: ["dan"], re: /\bDAN\b(?:\s*(?:[Mm]ode|[Pp]rompt|[Jj]ailbreak|\d{1,2}(?:\.\d{1,2})?\b)|\s*:)/g, weight: 0.75 },
+  { keys: DAN_KEYS, re: /\bDAN\b(?:\s*(?:[Mm]ode|[Pp]rompt|[Jj]ailbreak|\d{1,2}(?:\.\d{1,2})?\b)|\s*:)/g, weight: 0.75 },
   {
-    keys: ["dan"],
+    keys: DAN_KEYS,
     re: /\bDAN\b(?!\s*(?:[Mm]ode|[Pp]rompt|[Jj]ailbreak|\d|:))/g,
     weight: (m, text) => (PERSONA_FRAME.test(text.slice(Math.max(0, m.index - 60), m.index)) ? 0.8 : 0.28),
   },
@@ -111,25 +125,4 @@ const RULES: readonly Rule[] = [
   },
 ];
 
-/** Prefilter: the keys, but "DAN" only as a word ("dan" alone is in "standard", "guidance", "redundant" ...). */
-const KEYWORDS = [
-  ...new Set(RULES.flatMap((r) => r.keys).filter((k) => k !== "dan")),
-  ...[
-    " dan ",
-    " dan,",
-    " dan.",
-    " dan:",
-    " dan!",
-    " dan\n",
-    "\ndan",
-    "(dan",
-    '"dan',
-    "'dan",
-    "“dan",
-    "dan:",
-    "dan mode",
-    "dan prompt",
-  ],
-];
-
-export const jailbreakTemplate = injectionDetector({ kind: "jailbreak_template", probes: RULES, keywords: KEYWORDS });
+export const jailbreakTemplate = injectionDetector({ kind: "jailbreak_template", probes: RULES });

@@ -10,20 +10,24 @@ const REPORTED_BEFORE =
 const CONDITIONAL =
   /\b(?:if\s+you(?:'re|\s+are)?\s+(?:using|use|run|running|on|already|have|installed|prefer|want|need|deploy|deploying)|unless\s+you|in\s+case\s+you)\b/i;
 
+/** How far back a code fence is looked for: a fence farther away than this is not seen (locality, see engine.ts). */
+const FENCE_REACH = 500;
+
 /** Offsets of "```" fences in the last text seen, found once: a text can hold many hits. */
 let fenceText: string | undefined;
 let fences: number[] = [];
 
+/** The fences in the FENCE_REACH characters before `at`. */
 function fencesBefore(text: string, at: number): number {
   if (fenceText !== text) {
     fenceText = text;
     fences = [];
     for (let i = text.indexOf("```"); i !== -1; i = text.indexOf("```", i + 3)) fences.push(i);
   }
-  return countBelow(fences, at);
+  return countBelow(fences, at) - countBelow(fences, at - FENCE_REACH);
 }
 
-/** True when `at` sits inside a quotation or a code span on its line, or inside a fenced code block. */
+/** True when `at` sits inside a quotation or a code span on its line, or inside a fenced code block opened nearby. */
 function isQuoted(text: string, at: number): boolean {
   const line = lineBreakBefore(text, at, 400);
   const from = line === -1 ? Math.max(0, at - 400) : line + 1;

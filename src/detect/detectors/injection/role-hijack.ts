@@ -41,7 +41,7 @@ const FRAME = new RegExp(
 /** Strong on their own: the model is told it is not what it is, or given a new identity. */
 const RULES: readonly Rule[] = [
   {
-    keys: ["no longer"],
+    keys: ["are no longer", "'re no longer"],
     re: /\byou\s*(?:are|'re)\s+no\s+longer\s+(?:an?\s+)?(?:AI|assistant|language\s+model|LLM|chatbot|ChatGPT|Claude|GPT|model|bound|restricted|limited|required|constrained|subject|obligated)\b/gi,
     weight: 0.8,
   },
@@ -90,49 +90,50 @@ function framedCues(text: string, windows: readonly Window[]): Hit[] {
   return hits;
 }
 
-/** Freedom cues, the anchors of framedCues: every alternative of FREEDOM contains one. */
+/** What may follow "without", "no", "zero" in a freedom cue ("without any restrictions", "no ethical guidelines"). */
+const FREEDOM_NOUNS = [
+  "any",
+  "restriction",
+  "limit",
+  "rule",
+  "filter",
+  "censor",
+  "guideline",
+  "boundar",
+  "ethic",
+  "moral",
+  "constraint",
+  "safety",
+  "content",
+];
+
+/**
+ * Freedom cues, the anchors of framedCues: every alternative of FREEDOM contains one. Each is a phrase ("without any",
+ * not "without"; "not limited by", not "not limited", which every licence says).
+ */
 const FRAMED_CUES: Probe = {
   keys: [
-    "without",
-    "no restriction",
-    "no rule",
-    "no limit",
-    "no filter",
-    "no censor",
-    "no guideline",
-    "no boundar",
-    "no ethic",
-    "no moral",
-    "no constraint",
-    "no safety",
-    "no content",
-    "zero restriction",
-    "zero rule",
-    "zero limit",
-    "zero filter",
+    ...["without", "no", "zero"].flatMap((w) => FREEDOM_NOUNS.map((n) => `${w} ${n}`)),
+    // "without" then odd white space ("without  any", a line break): rare in prose, and a cheap way to dodge the phrases.
+    ...["  ", "\n", "\t", "\r", "\u00a0"].map((sep) => `without${sep}`),
     "unrestricted",
     "unfiltered",
     "uncensored",
     "jailbr",
     "amoral",
     "unethical",
-    "not bound",
-    "not restricted",
-    "not limited",
-    "free from",
-    "free of",
+    "not bound by",
+    "not restricted by",
+    "not limited by",
+    ...["free from", "free of"].flatMap((f) =>
+      ["all", "any", "restriction", "rule", "limitation", "constraint", "guideline", "filter", "censor", "polic"].map(
+        (n) => `${f} ${n}`,
+      ),
+    ),
     "can do anything",
-    "refuse",
-    "breaks",
-    "ignores",
+    ...["doesn't", "does not", "don't", "do not", "never", "won't", "will not"].flatMap((n) => [`${n} refuse`, `${n} follow`]),
+    ...["break", "ignore"].flatMap((v) => [`${v}s`, `${v} all`, `${v} any`, `${v} the`]),
     "bypass",
-    "follow any",
-    "follow rules",
-    "follow the rules",
-    "follow guidelines",
-    "follow the guidelines",
-    "follow polic",
-    "follow the polic",
     // "sans", "ohne", "sin" alone are in every French, German and Spanish text: the key includes what follows.
     "sans restric",
     "sans limit",

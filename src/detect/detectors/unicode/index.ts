@@ -1,4 +1,4 @@
-// The unicode-attack detectors, in one list for the scanner. All run on every text; pure ASCII returns at once.
+// The unicode-attack detectors, in one list for the scanner. Each but homoglyph is keyed by its own characters.
 import type { Detector } from "../../types";
 import { bidiOverride } from "./bidi-override";
 import { homoglyph } from "./homoglyph";

@@ -10,13 +10,34 @@
 //   or characters interleaved with a word ("i\u200bg\u200bn\u200bo\u200br\u200be"), is 0.85; eight or more (hidden
 //   binary encodings, "emoji smuggling" in variation selectors) is 0.95.
 // - A span is the run of invisible characters (redaction removes them); for interleaving, the whole obfuscated word.
+// - Keywords are the candidate characters themselves (and the high surrogate of the supplementary selectors), so the
+//   scanner's keyword pass finds them and text without any costs nothing here. A judgement reads at most 64
+//   characters around a candidate (and clusters chain candidates), well inside the scanner's window around them.
 import type { Detector, Finding } from "../../types";
-import { hasNonAscii, rtlNear } from "./non-ascii";
+import { codeUnits, rtlNear } from "./non-ascii";
 
 const CANDIDATE =
   // biome-ignore lint/suspicious/noMisleadingCharacterClass: single code points, each judged on its own below.
   /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u2060-\u2064\u206A-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0\uFFF9-\uFFFB]|\uDB40[\uDD00-\uDDEF]/g;
 const MAX_SPAN = 1024;
+/** The candidates as keywords: every code unit CANDIDATE can start with. */
+const KEYWORDS = codeUnits([
+  0xad,
+  0x34f,
+  0x61c,
+  [0x115f, 0x1160],
+  [0x17b4, 0x17b5],
+  [0x180b, 0x180f],
+  [0x200b, 0x200f],
+  [0x2060, 0x2064],
+  [0x206a, 0x206f],
+  0x3164,
+  [0xfe00, 0xfe0f],
+  0xfeff,
+  0xffa0,
+  [0xfff9, 0xfffb],
+  0xdb40,
+]);
 /** Visible characters allowed between two invisible ones for them to count as one obfuscated word. */
 const INTERLEAVE_GAP = 2;
 /** How far an interleaved cluster widens to cover its word. */
@@ -125,10 +146,9 @@ function push(text: string, out: Finding[], start: number, end: number, confiden
 export const invisible: Detector = {
   id: "invisible",
   category: "unicode",
-  keywords: [],
+  keywords: KEYWORDS,
   maxLength: MAX_SPAN,
   detect(text) {
-    if (!hasNonAscii(text)) return [];
     const marks: Mark[] = [];
     CANDIDATE.lastIndex = 0;
     for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {

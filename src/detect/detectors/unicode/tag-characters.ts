@@ -6,8 +6,8 @@
 //   not a finding.
 // - Any other run is reported; its hidden ASCII is decoded for confidence: four or more printable characters
 //   (hidden text) 0.97, fewer 0.8, none (stray control tags) 0.7.
+// - The keyword is the tags' high surrogate: text without it never reaches this detector.
 import type { Detector, Finding } from "../../types";
-import { hasNonAscii } from "./non-ascii";
 
 const RUN = /(?:\uDB40[\uDC00-\uDC7F])+/g;
 /** U+1F3F4 WAVING BLACK FLAG, the base of subdivision flag sequences. */
@@ -29,10 +29,10 @@ function isFlag(text: string, start: number, decoded: string): boolean {
 export const tagCharacters: Detector = {
   id: "tag_characters",
   category: "unicode",
-  keywords: [],
+  keywords: ["\uDB40"],
   maxLength: MAX_SPAN,
   detect(text) {
-    if (!hasNonAscii(text) || text.indexOf("\uDB40") === -1) return [];
+    if (text.indexOf("\uDB40") === -1) return [];
     const out: Finding[] = [];
     RUN.lastIndex = 0;
     for (let m = RUN.exec(text); m !== null; m = RUN.exec(text)) {
