@@ -136,6 +136,7 @@ describe("requests (standard preset)", () => {
       .withResponse();
     expect(upstream.requests.at(-1)?.body).toMatchObject({ store: false });
     expect(raw.response.headers.get("x-ringfence-policy")).toBe("standard; mode=enforce");
+    expect(raw.response.headers.get("x-ringfence-no-train")).toBe("store=false");
   });
 });
 
@@ -222,8 +223,9 @@ describe("org policy", () => {
     ).rejects.toMatchObject({ status: 403 });
     expect(upstream.requests).toHaveLength(0);
     await gw.admin("/admin/orgs/dev/providers/openai", { method: "PUT", body: JSON.stringify({ zeroRetention: true }) });
-    await openai.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] });
+    const ok = await openai.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] }).withResponse();
     expect(upstream.requests).toHaveLength(1);
+    expect(ok.response.headers.get("x-ringfence-no-train")).toBe("zero-retention route, store=false");
     await gw.admin("/admin/orgs/dev/providers/openai", { method: "PUT", body: JSON.stringify({ zeroRetention: false }) });
     await setPolicy({ preset: "standard" });
   });

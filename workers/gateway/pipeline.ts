@@ -113,7 +113,10 @@ export async function handleModelCall<S extends z.ZodType>(
     policy.checkRoute(route, config);
     const key = await routeSecret(env, org, route);
     const prepared = endpoint.prepare(upstreamBody as z.infer<S>, route);
-    if (policy.policy.noTrain.storeFalse && route.provider === "openai" && endpoint.name !== "embeddings") prepared.store = false;
+    if (policy.policy.noTrain.storeFalse && route.provider === "openai" && endpoint.name !== "embeddings") {
+      prepared.store = false;
+      policy.noTrain.push("store=false");
+    }
     const res = await callUpstream({
       env,
       route,
@@ -166,7 +169,7 @@ export async function handleModelCall<S extends z.ZodType>(
 
 /** One structured log line per call with findings: kinds, actions and locations, never values. */
 function logFindings(requestId: string, claims: CapabilityClaims, policy: CallPolicy): void {
-  if (policy.findings.length === 0) return;
+  if (policy.findings.length === 0 && policy.noTrain.length === 0) return;
   console.log(
     JSON.stringify({
       event: "policy",
@@ -175,6 +178,7 @@ function logFindings(requestId: string, claims: CapabilityClaims, policy: CallPo
       sub: claims.sub,
       token: claims.jti,
       mode: policy.policy.mode,
+      noTrain: policy.noTrain,
       findings: policy.findings.map((f) => ({ kind: f.kind, action: f.action, at: f.path })),
     }),
   );

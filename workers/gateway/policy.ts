@@ -29,6 +29,8 @@ export class CallPolicy {
   readonly policy: Policy;
   readonly vault = new Vault();
   readonly findings: Located[] = [];
+  /** What no-train did for this call ("store=false", "zero-retention route"), for the response and the log. */
+  readonly noTrain: string[] = [];
 
   constructor(policy: Policy) {
     this.policy = policy;
@@ -97,7 +99,11 @@ export class CallPolicy {
 
   /** No-train: refuse routes that would keep prompts when the policy demands zero retention. */
   checkRoute(route: Route, config: OrgConfig): void {
-    if (!this.policy.noTrain.requireZeroRetention || route.format === "echo") return;
+    if (!this.policy.noTrain.requireZeroRetention) return;
+    if (route.format === "echo") {
+      this.noTrain.push("zero-retention route");
+      return;
+    }
     const zdr =
       route.provider === "openai" || route.provider === "anthropic"
         ? config.providers[route.provider]?.zeroRetention === true
@@ -108,6 +114,7 @@ export class CallPolicy {
         reason: `Policy requires a zero-retention provider; '${route.provider}' is not marked zero-retention`,
       });
     }
+    this.noTrain.push("zero-retention route");
   }
 
   /** Headers that say, without values, what the policy did. */
@@ -118,6 +125,7 @@ export class CallPolicy {
       counts.set(k, (counts.get(k) ?? 0) + 1);
     }
     const h: Record<string, string> = { "x-ringfence-policy": `${this.policy.preset}; mode=${this.policy.mode}` };
+    if (this.noTrain.length) h["x-ringfence-no-train"] = this.noTrain.join(", ");
     if (counts.size) h["x-ringfence-findings"] = [...counts].map(([k, n]) => (n > 1 ? `${k}x${n}` : k)).join(", ");
     return h;
   }
