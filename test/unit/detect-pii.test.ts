@@ -7,6 +7,7 @@ import { esDni } from "../../src/detect/detectors/pii/es-dni";
 import { esNie } from "../../src/detect/detectors/pii/es-nie";
 import { frNir } from "../../src/detect/detectors/pii/fr-nir";
 import { iban } from "../../src/detect/detectors/pii/iban";
+import { identifierKinds, identifiers } from "../../src/detect/detectors/pii/identifiers";
 import { piiDetectors } from "../../src/detect/detectors/pii/index";
 import { ipAddress } from "../../src/detect/detectors/pii/ip-address";
 import { itCodiceFiscale } from "../../src/detect/detectors/pii/it-codice-fiscale";
@@ -172,6 +173,9 @@ describe("pii.phone", () => {
       ["mijn nummer is 06-12345678", "06-12345678"],
       ["Customer,Phone\nLi,1-800-555-0199\n", "1-800-555-0199"],
       ["2024-01-15 0470 12 34 56 called back", "0470 12 34 56"],
+      // Spaced separators between every group.
+      ["Bel me op 0470 - 12 - 34 - 56 morgen", "0470 - 12 - 34 - 56"],
+      ["Call 617 - 888 - 4090 today", "617 - 888 - 4090"],
     ];
     for (const [text, value] of cases) expect(values(phone, text)[0], text).toBe(value);
     expect(values(phone, "US support 415-555-2671 or 415.555.2671")).toEqual(["415-555-2671", "415.555.2671"]);
@@ -497,12 +501,14 @@ describe("pii.es_dni / pii.es_nie", () => {
 describe("pii.it_codice_fiscale", () => {
   const rossi = codiceFiscale("RSSMRA85T10A562");
   const omocode = codiceFiscale("RSSMRA85T10A56N"); // last digit of the municipality 2 → N
+  const omocode2 = codiceFiscale("RSSMRA85T10A5NN"); // and the one before it 6 → N
   const woman = codiceFiscale("BNCLRA92E52F205");
 
   it("finds codes, including omocodia and women's day offset", () => {
     expect(rossi).toBe("RSSMRA85T10A562S");
     expect(values(itCodiceFiscale, `Codice fiscale: ${rossi}`)).toEqual([rossi]);
     expect(values(itCodiceFiscale, `{"cf":"${omocode}"}`)).toEqual([omocode]);
+    expect(values(itCodiceFiscale, `CF ${omocode2}`)).toEqual([omocode2]);
     expect(values(itCodiceFiscale, `| Laura Bianchi | ${woman} |`)).toEqual([woman]);
   });
 
@@ -531,6 +537,12 @@ describe("pii.ip_address", () => {
     expect(values(ipAddress, "route via fe80::1ff:fe23:4567:890a%eth0")).toEqual(["fe80::1ff:fe23:4567:890a"]);
     expect(confidences(ipAddress, "route via fe80::1ff:fe23:4567:890a")).toEqual([0.5]);
     expect(values(ipAddress, "client ::ffff:81.2.69.160 connected")).toContain("::ffff:81.2.69.160");
+    // Full addresses whose groups mix letters and digits, with no two digit pairs around any colon.
+    expect(values(ipAddress, "the VM's IPv6 is 2406:da18:c6c3:bf73:6f1f:e320:9ad3:f6a2, ping6 works")).toEqual([
+      "2406:da18:c6c3:bf73:6f1f:e320:9ad3:f6a2",
+    ]);
+    expect(values(ipAddress, "AAAA\t2a01:4f8:fc34:fc6:2abb:61d4:8cb8:42f7\n")).toEqual(["2a01:4f8:fc34:fc6:2abb:61d4:8cb8:42f7"]);
+    expect(values(ipAddress, "[2a01:4f8::1]:443 and fe80::1%eth0")).toEqual(["2a01:4f8::1", "fe80::1"]);
   });
 
   it("ignores versions, loopback, unspecified, masks, OIDs, times, MACs, code paths and slices", () => {
@@ -565,28 +577,61 @@ describe("the PII detector set", () => {
   it("exports every PII detector once, with pii kinds, bounded windows and unique ids", () => {
     const ids = piiDetectors.map((d) => d.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids.sort()).toEqual(
+    // The identifier kinds share one pass (the "identifiers" detector); the labelled formats run near their labels.
+    expect(ids.sort()).toEqual(["email", "identifiers", "nl_bsn", "us_ssn_labelled"]);
+    expect(identifierKinds.map((k) => k.kind).sort()).toEqual(
       [
-        "be_national_number",
-        "email",
-        "es_dni",
-        "es_nie",
-        "fr_nir",
-        "iban",
-        "ip_address",
-        "it_codice_fiscale",
-        "nl_bsn",
-        "payment_card",
-        "phone",
-        "uk_nino",
-        "us_ssn",
-        "us_ssn_labelled",
+        "pii.be_national_number",
+        "pii.es_dni",
+        "pii.es_nie",
+        "pii.fr_nir",
+        "pii.iban",
+        "pii.ip_address",
+        "pii.it_codice_fiscale",
+        "pii.payment_card",
+        "pii.phone",
+        "pii.uk_nino",
+        "pii.us_ssn",
       ].sort(),
     );
+    for (const k of identifierKinds) expect(identifiers.maxLength).toBeGreaterThanOrEqual(k.maxLength);
     for (const d of piiDetectors) {
       expect(d.category).toBe("pii");
       expect(Number.isFinite(d.maxLength) && d.maxLength > 0).toBe(true);
       for (const k of d.keywords) expect(k).toBe(k.toLowerCase());
+    }
+  });
+
+  it("reports in the shared pass exactly what each kind reports alone", () => {
+    const single: Detector[] = [
+      phone,
+      paymentCard,
+      iban,
+      usSsn,
+      ukNino,
+      beNationalNumber,
+      frNir,
+      esDni,
+      esNie,
+      itCodiceFiscale,
+      ipAddress,
+    ];
+    const visa = card("4", 16, 31);
+    const text = [
+      `Jan (tel. +32 470 12 34 56, 0470 12 34 56) paid with ${visa.replace(/(\d{4})(?=\d)/g, "$1 ")} from BE68 5390 0754 7034.`,
+      `RRN ${beNumber("850730", "033", false)}, NIR ${nir("1850578006084")}, NINO AB 12 34 56 C, SSN 536-90-4399.`,
+      `DNI ${dni("48392017")}, NIE X-1234567-L, CF ${codiceFiscale("RSSMRA85T10A562")}, host 81.82.83.84 / 2606:4700:4700::1111.`,
+      '{"time":1718086942349,"reqId":"3f786850-e387-4550-8a1b-1de23001b3f7","path":"/api/v2/orders/12345","ms":12.3}',
+      "2024-01-15 10:30:00 v8.8.8 ISBN 978-3-16-148410-0 ts=1700000000123 0.0.0.0:8080 std::vector",
+    ].join("\n");
+    const together = identifiers.detect(text);
+    for (const d of single) {
+      const alone = d.detect(text);
+      expect(alone.length, d.id).toBeGreaterThan(0);
+      expect(
+        together.filter((f) => f.kind === `pii.${d.id}`),
+        d.id,
+      ).toEqual(alone);
     }
   });
 

@@ -17,3 +17,7 @@ export function isWordChar(code: number): boolean {
 export function isDigit(code: number): boolean {
   return code >= 48 && code <= 57;
 }
+
+export function isUpper(code: number): boolean {
+  return code >= 65 && code <= 90;
+}

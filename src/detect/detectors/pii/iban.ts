@@ -1,7 +1,9 @@
 // pii.iban: country code, two check digits and a BBAN of the country's registered length, ISO 7064 mod-97 == 1.
 // Electronic (BE68539007547034) and print format (BE68 5390 0754 7034, single spaces) are both accepted.
-import type { Detector, Finding } from "../../types";
+import type { Detector } from "../../types";
 import { mod97 } from "./checksums";
+import { type IdentifierKind, identifierDetector } from "./clusters";
+import { isDigit } from "./context";
 
 /** Total IBAN length per country (SWIFT IBAN registry): all SEPA countries and the other registered ones. */
 // biome-ignore format: the registry reads best as a grid
@@ -17,9 +19,6 @@ const IBAN_LENGTH: Readonly<Record<string, number>> = {
 const MAX_IBAN = 34;
 /** Print format adds at most one space per 4 characters. */
 const MAX_SPAN = MAX_IBAN + Math.ceil(MAX_IBAN / 4);
-
-/** Country code (same case) and check digits, not glued to a preceding word. */
-const START = /(?<![A-Za-z0-9])(?:[A-Z]{2}|[a-z]{2})\d{2}/g;
 
 function isAlnum(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
@@ -50,23 +49,27 @@ export function ibanValid(compact: string): boolean {
   return mod97(upper.slice(4) + upper.slice(0, 4)) === 1;
 }
 
-export const iban: Detector = {
-  id: "iban",
-  category: "pii",
-  keywords: [],
+/** IBAN_LENGTH by country code letters (either case), for a lookup without building a string per candidate. */
+const LENGTH_BY_CODE = new Uint8Array(26 * 26);
+for (const [code, length] of Object.entries(IBAN_LENGTH)) {
+  LENGTH_BY_CODE[(code.charCodeAt(0) - 65) * 26 + code.charCodeAt(1) - 65] = length;
+}
+
+export const ibanKind: IdentifierKind = {
+  kind: "pii.iban",
   maxLength: MAX_SPAN,
-  detect(text) {
-    const out: Finding[] = [];
-    START.lastIndex = 0;
-    for (let m = START.exec(text); m !== null; m = START.exec(text)) {
-      const length = IBAN_LENGTH[m[0].slice(0, 2).toUpperCase()];
-      if (length === undefined) continue;
-      const end = scan(text, m.index, length);
-      if (end === -1) continue;
-      if (!ibanValid(text.slice(m.index, end).replace(/[ \u00a0]/g, ""))) continue;
-      out.push({ kind: "pii.iban", category: "pii", start: m.index, end, confidence: 0.95 });
-      START.lastIndex = end;
-    }
-    return out;
+  // A country code in one case ("BE68…", "de89…"): the check digits are checked at the start of atLetters.
+  startsWithLetters: (first, second) => (first <= 90 ? second >= 65 && second <= 90 : second >= 97 && second <= 122),
+  atLetters(text, p, out) {
+    if (!isDigit(text.charCodeAt(p + 2)) || !isDigit(text.charCodeAt(p + 3))) return -1;
+    // Lower-case letters share the low five bits of their capitals.
+    const length = LENGTH_BY_CODE[((text.charCodeAt(p) & 31) - 1) * 26 + (text.charCodeAt(p + 1) & 31) - 1]!;
+    if (length === 0) return p + 4;
+    const end = scan(text, p, length);
+    if (end === -1 || !ibanValid(text.slice(p, end).replace(/[ \u00a0]/g, ""))) return p + 4;
+    out.push({ kind: "pii.iban", category: "pii", start: p, end, confidence: 0.95 });
+    return end;
   },
 };
+
+export const iban: Detector = identifierDetector("iban", [ibanKind]);

@@ -13,18 +13,20 @@
 //   not reported, like example.com keys are not secrets.
 // - Quads of single digits (4.2.1.4) are as often section or version numbers: confidence 0.4, flag only.
 import type { Detector, Finding } from "../../types";
+import { type IdentifierKind, identifierDetector } from "./clusters";
 import { isDigit, isWordChar } from "./context";
 
 /**
- * Dotted quads; boundaries are checked in code (a lookbehind here costs more than the rare match). A valid address
- * cannot start inside a rejected match (it would follow a digit or a dot), so scanning resumes after each match.
+ * Dotted quads, tried by the shared pass at digit groups of 1–3 digits before a dot; boundaries are checked in code.
+ * A valid address cannot start inside a rejected match (it would follow a digit or a dot), so tries resume after it.
  */
-const V4 = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})/g;
+const V4 = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})/y;
 /**
  * Every address this detector accepts has "::" or three colons at most 4 hex digits apart (8 groups); the full
- * pattern runs only around such a hint, which times (10:30:00) and type annotations do not give.
+ * pattern runs only around such a hint, which times (10:30:00) and type annotations do not give. Hints are tried at
+ * the colons around each "::" and around digit clusters that touch a colon (see clusters.ts).
  */
-const V6_HINT = /::|:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:/g;
+const V6_HINT = /::|:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:/y;
 const V6 = /(?:[0-9A-Fa-f]{1,4}|(?=::))(?::[0-9A-Fa-f]{0,4}){2,7}(?:(?:\.\d{1,3}){3})?(?![\w:]|\.\d)/y;
 /** Longest IPv6 text: 8 groups of 4 hex digits, or 6 groups and a dotted quad. */
 const MAX_V6 = 45;
@@ -126,54 +128,57 @@ function isHexOrColon(c: number): boolean {
   return (c >= 48 && c <= 58) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
 
-function findV4(text: string, out: Finding[]): void {
-  V4.lastIndex = 0;
-  for (let m = V4.exec(text); m !== null; m = V4.exec(text)) {
-    const start = m.index;
-    const end = start + m[0].length;
-    const before = text.charCodeAt(start - 1);
-    const after = text.charCodeAt(end);
-    if (isWordChar(before) || before === 45 || before === 46) continue;
-    if (isWordChar(after) || after === 45 || (after === 46 && isDigit(text.charCodeAt(end + 1)))) continue;
-    const confidence = v4Confidence([m[1]!, m[2]!, m[3]!, m[4]!]);
-    if (confidence === 0 || NOT_AN_ADDRESS_BEFORE.test(text.slice(Math.max(0, start - 24), start))) continue;
-    out.push({ kind: "pii.ip_address", category: "pii", start, end, confidence });
-  }
+function v4At(text: string, start: number, out: Finding[]): number {
+  V4.lastIndex = start;
+  const m = V4.exec(text);
+  if (m === null) return -1;
+  const end = start + m[0].length;
+  const before = text.charCodeAt(start - 1);
+  const after = text.charCodeAt(end);
+  if (isWordChar(before) || before === 45 || before === 46) return end;
+  if (isWordChar(after) || after === 45 || (after === 46 && isDigit(text.charCodeAt(end + 1)))) return end;
+  const confidence = v4Confidence([m[1]!, m[2]!, m[3]!, m[4]!]);
+  if (confidence === 0 || NOT_AN_ADDRESS_BEFORE.test(text.slice(Math.max(0, start - 24), start))) return end;
+  out.push({ kind: "pii.ip_address", category: "pii", start, end, confidence });
+  return end;
 }
 
-function findV6(text: string, out: Finding[]): void {
+/** IPv6 addresses around the hints: the colons the shared pass collected (ascending), each tried as a global V6_HINT would. */
+function findV6(text: string, colons: readonly number[], out: Finding[]): void {
   let floor = 0;
-  V6_HINT.lastIndex = 0;
-  for (let h = V6_HINT.exec(text); h !== null; h = V6_HINT.exec(text)) {
+  let resume = 0;
+  for (const at of colons) {
+    if (at < resume) continue;
+    V6_HINT.lastIndex = at;
+    if (!V6_HINT.test(text)) continue;
+    const hintEnd = V6_HINT.lastIndex;
     // The address starts where the run of hex digits and colons around the hint starts.
-    let start = h.index;
-    while (start > floor && h.index - start <= MAX_V6 && isHexOrColon(text.charCodeAt(start - 1))) start--;
+    let start = at;
+    while (start > floor && at - start <= MAX_V6 && isHexOrColon(text.charCodeAt(start - 1))) start--;
     const before = text.charCodeAt(start - 1);
-    if (h.index - start > MAX_V6 || isWordChar(before) || before === 46 || before === 58) {
-      floor = h.index + 1;
-      V6_HINT.lastIndex = floor;
+    if (at - start > MAX_V6 || isWordChar(before) || before === 46 || before === 58) {
+      floor = at + 1;
+      resume = floor;
       continue;
     }
     V6.lastIndex = start;
     const m = V6.exec(text);
-    const end = m ? start + m[0].length : h.index + 1;
+    const end = m ? start + m[0].length : at + 1;
     floor = end;
-    V6_HINT.lastIndex = Math.max(V6_HINT.lastIndex - 1, end);
+    resume = Math.max(hintEnd - 1, end);
     if (!m) continue;
     const confidence = v6Confidence(m[0]);
     if (confidence > 0) out.push({ kind: "pii.ip_address", category: "pii", start, end, confidence });
   }
 }
 
-export const ipAddress: Detector = {
-  id: "ip_address",
-  category: "pii",
-  keywords: [],
+export const ipAddressKind: IdentifierKind = {
+  kind: "pii.ip_address",
   maxLength: MAX_V6,
-  detect(text) {
-    const out: Finding[] = [];
-    findV4(text, out);
-    findV6(text, out);
-    return out;
-  },
+  minDigits: 4,
+  startsWith: (length, next) => length <= 3 && next === 46,
+  atDigits: (text, p, _length, out) => v4At(text, p, out),
+  atColons: findV6,
 };
+
+export const ipAddress: Detector = identifierDetector("ip_address", [ipAddressKind]);

@@ -4,15 +4,16 @@
 // A Luhn-valid number outside every issuer range (an IMEI-like id, a random 16-digit id) is not reported, nor is an
 // order number that fails Luhn. Well-known test cards (4111 1111 1111 1111) are reported: they cannot be told apart
 // from issued numbers by format, and tokenizing one costs nothing.
-import type { Detector, Finding } from "../../types";
+import type { Detector } from "../../types";
 import { luhnValid } from "./checksums";
+import { type IdentifierKind, identifierDetector } from "./clusters";
 
 /**
  * Maximal runs of digit groups joined by single spaces or dashes, not continuing a word, decimal, path or price, and
  * opening like a card: 13+ bare digits or a 4-digit group and a 4+ digit group. Quantifiers are spelled out
  * (\d\d\d… rather than \d{n}): V8 scans fixed sequences several times faster.
  */
-const RUN = /(?<![\w./#$€£¥+-]|\d )(?:\d\d\d\d\d\d\d\d\d\d\d\d\d+|\d\d\d\d[ -]\d\d\d\d+)(?:[ -]\d+)*/g;
+const RUN = /(?<![\w./#$€£¥+-]|\d )(?:\d\d\d\d\d\d\d\d\d\d\d\d\d+|\d\d\d\d[ -]\d\d\d\d+)(?:[ -]\d+)*/y;
 const MAX_SPAN = 19 + 4;
 
 /** Group layouts printed on cards and in forms, longest first; a trailing `0` stands for "a final group of 1–3". */
@@ -76,27 +77,32 @@ function cardAtStart(run: string): number {
   return 0;
 }
 
-export const paymentCard: Detector = {
-  id: "payment_card",
-  category: "pii",
-  keywords: [],
+export const paymentCardKind: IdentifierKind = {
+  kind: "pii.payment_card",
   maxLength: MAX_SPAN,
-  detect(text) {
-    const out: Finding[] = [];
-    RUN.lastIndex = 0;
-    for (let m = RUN.exec(text); m !== null; m = RUN.exec(text)) {
-      const run = m[0];
-      if (run.length < 13 || /[A-Za-z_]/.test(text.charAt(m.index + run.length))) continue;
-      const length = cardAtStart(run);
-      if (length === 0) continue;
-      out.push({
-        kind: "pii.payment_card",
-        category: "pii",
-        start: m.index,
-        end: m.index + length,
-        confidence: run.charAt(4) === " " || run.charAt(4) === "-" ? 0.95 : 0.9,
-      });
-    }
-    return out;
+  minDigits: 13,
+  // Every issuer range starts with 2–6. Not trying a run that starts otherwise changes nothing for the rest of it: no
+  // later group of a run can start a card (RUN does not start after a digit and a space or a hyphen).
+  startsWith: (length, next, first) =>
+    first >= 2 && first <= 6 && (length >= 13 || (length === 4 && (next === 32 || next === 45))),
+  atDigits(text, p, _length, out) {
+    RUN.lastIndex = p;
+    const m = RUN.exec(text);
+    if (m === null) return -1;
+    const run = m[0];
+    const end = p + run.length;
+    if (run.length < 13 || /[A-Za-z_]/.test(text.charAt(end))) return end;
+    const length = cardAtStart(run);
+    if (length === 0) return end;
+    out.push({
+      kind: "pii.payment_card",
+      category: "pii",
+      start: p,
+      end: p + length,
+      confidence: run.charAt(4) === " " || run.charAt(4) === "-" ? 0.95 : 0.9,
+    });
+    return end;
   },
 };
+
+export const paymentCard: Detector = identifierDetector("payment_card", [paymentCardKind]);

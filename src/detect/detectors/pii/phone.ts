@@ -1,9 +1,9 @@
 // pii.phone: international (+32 470 12 34 56, 0032 …) and national ((415) 555-2671, 0470 12 34 56) numbers,
 // validated digit by digit with libphonenumber-js ("max" metadata).
 //
-// A cheap regex first finds maximal runs of digit groups joined by phone separators; only runs with 7–15 digits that
-// survive the look-alike filters below reach libphonenumber. "max" metadata rather than "min": "min" checks only
-// lengths, so it accepts ISBNs and arbitrary 8-digit runs as German numbers.
+// The shared identifier pass (clusters.ts) hands over each cluster of digit groups joined by phone separators; only
+// runs with 7–15 digits that survive the look-alike filters below reach libphonenumber. "max" metadata rather than
+// "min": "min" checks only lengths, so it accepts ISBNs and arbitrary 8-digit runs as German numbers.
 //
 // Decisions:
 // - International numbers ("+" or "00") are reported when valid for the country they name.
@@ -17,7 +17,8 @@
 //   single-digit groups (arithmetic, lists).
 import { type CountryCode, isValidPhoneNumber } from "libphonenumber-js/max";
 import type { Detector, Finding } from "../../types";
-import { hasContextBefore, isDigit } from "./context";
+import { type IdentifierKind, identifierDetector } from "./clusters";
+import { hasContextBefore, isDigit, isWordChar } from "./context";
 
 /**
  * Regions tried for national numbers: the digit shapes their national numbers can have (trunk prefix included), so
@@ -46,14 +47,11 @@ const NATIONAL_REGIONS: readonly {
 ];
 
 /**
- * Seven digits with at most three separator characters between neighbours: the least any phone number shows. Its
- * first match in a run is the run's first digit, so this finds candidate starts while skipping the many short numbers
- * in code and prose (spelled out rather than a {6} group: V8 scans fixed sequences faster).
+ * Seven digits with at most three separator characters between neighbours: the least any phone number shows. Tried
+ * at a digit group's start; if it fails there, no later group of the cluster has seven digits left either.
  */
 const SEP = "[ \\u00a0\\-./()+]{0,3}";
-const CLUSTER = new RegExp(`\\d${SEP}\\d${SEP}\\d${SEP}\\d${SEP}\\d${SEP}\\d${SEP}\\d`, "g");
-/** What may not come right before a run: a word, number, path, price, reference or sign. */
-const BAD_BEFORE = /[\w+\-./#$€£¥%)]/;
+const CLUSTER = new RegExp(`\\d${SEP}\\d${SEP}\\d${SEP}\\d${SEP}\\d${SEP}\\d${SEP}\\d`, "y");
 /**
  * The run from a start: digit groups, each optionally in parentheses ("(415)", "(0)", "(+32)"), separated by a space,
  * or a "-", "." or "/" with optional spaces around it; nothing is needed after a parenthesised group ("+44 (0)20").
@@ -86,10 +84,19 @@ function dottedPhone(raw: string, groups: readonly string[]): boolean {
 }
 
 function startsRun(text: string, start: number): boolean {
-  const before = text.charAt(start - 1);
-  if (before === "") return true;
+  const before = text.charCodeAt(start - 1);
+  // + - . / # $ % ) and the currency signs (BAD_BEFORE, without a regex call per run)
+  if (isWordChar(before) || before === 43 || before === 45 || before === 46 || before === 47 || before === 35) return false;
+  if (before === 36 || before === 37 || before === 41 || before === 0x20ac || before === 0xa3 || before === 0xa5) return false;
   // Not a time's minutes ("10:30 …") either.
-  return !BAD_BEFORE.test(before) && !(before === ":" && /\d/.test(text.charAt(start - 2)));
+  return !(before === 58 && isDigit(text.charCodeAt(start - 2)));
+}
+
+/** A run that goes on into a word, a unit, a percent or currency sign, or a time ("10:30") is not a number. */
+function gluedAfter(text: string, end: number): boolean {
+  const c = text.charCodeAt(end);
+  if (isWordChar(c) || c === 37 || c === 36 || c === 0x20ac || c === 0xa3 || c === 0xa5) return true;
+  return c === 58 && isDigit(text.charCodeAt(end + 1));
 }
 
 function report(start: number, end: number, confidence: number): Finding {
@@ -140,9 +147,7 @@ function validNational(raw: string, groups: readonly string[]): boolean {
 function classify(text: string, start: number, raw: string): number {
   if (raw.length > MAX_RUN) return 0;
   const end = start + raw.length;
-  const next = text.charCodeAt(end);
-  // Glued to a word, a unit, a percent or currency sign, or a time ("10:30").
-  if (/[\w%€$£¥]/.test(text.charAt(end)) || (next === 58 && /\d/.test(text.charAt(end + 1)))) return 0;
+  if (gluedAfter(text, end)) return 0;
 
   const groups = raw.match(/\d+/g) ?? [];
   const digits = groups.join("");
@@ -172,16 +177,21 @@ function classify(text: string, start: number, raw: string): number {
 /** A digit group with its parentheses or leading "+": the unit a run is trimmed by. */
 const GROUP = /\(?\+?\d+\)?/g;
 
-/** Separator characters used inside a piece of a run. */
-function separators(piece: string): Set<string> {
-  return new Set(piece.replace(/[\d()+ \u00a0]/g, ""));
+/** The separators ("-", ".", "/": the only others RUN allows are digits, spaces and "+()") in a piece, as bits. */
+function separators(piece: string): number {
+  let bits = 0;
+  for (let i = 0; i < piece.length; i++) {
+    const c = piece.charCodeAt(i);
+    if (c === 45) bits |= 1;
+    else if (c === 46) bits |= 2;
+    else if (c === 47) bits |= 4;
+  }
+  return bits;
 }
 
 /** True if `removed` shows a separator that `kept` does not use: evidence the two are different values. */
 function differs(removed: string, kept: string): boolean {
-  const own = separators(kept);
-  for (const c of separators(removed)) if (!own.has(c)) return true;
-  return false;
+  return (separators(removed) & ~separators(kept)) !== 0;
 }
 
 /**
@@ -216,39 +226,91 @@ function bestInRun(text: string, start: number, raw: string): { start: number; e
   return null;
 }
 
-export const phone: Detector = {
-  id: "phone",
-  category: "pii",
-  // A phone number has no mandatory literal; the candidate regex is the cheap gate.
-  keywords: [],
-  maxLength: MAX_RUN + CONTEXT_WINDOW,
-  detect(text) {
-    const out: Finding[] = [];
-    CLUSTER.lastIndex = 0;
-    for (let m = CLUSTER.exec(text); m !== null; m = CLUSTER.exec(text)) {
-      // A run may open with "+", "(" or "(+" before its first digit.
-      let start = m.index;
-      while (start > m.index - 2 && (text.charCodeAt(start - 1) === 43 || text.charCodeAt(start - 1) === 40)) start--;
-      if (!startsRun(text, start)) {
-        // No start inside this digit group either; a later group of the same run may still start a number.
-        let next = m.index + 1;
-        while (isDigit(text.charCodeAt(next))) next++;
-        CLUSTER.lastIndex = next;
-        continue;
-      }
+/** True if RUN would continue past `end`: a separator ([ ]?[-./][ ]? or a space), then a digit or "(". */
+function runContinues(text: string, end: number): boolean {
+  let i = end;
+  if (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 0xa0) i++;
+  const c = text.charCodeAt(i);
+  if (c === 45 || c === 46 || c === 47) {
+    i++;
+    if (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 0xa0) i++;
+  } else if (i === end) return false;
+  const next = text.charCodeAt(i);
+  return isDigit(next) || next === 40;
+}
+
+/**
+ * True if the cluster [start, end), one bare run of digits (an id, an amount, a timestamp), cannot hold a phone
+ * number: not opened by "+", "(" or "00" and not continued by RUN, it could only be a national number of
+ * 7–12 digits after a phone word (see classify). Settles most clusters without building the run.
+ */
+function bareRunRejected(text: string, start: number, end: number): boolean {
+  const before = text.charCodeAt(start - 1);
+  if (before === 43 || before === 40 || (text.charCodeAt(start) === 48 && text.charCodeAt(start + 1) === 48)) return false;
+  if (runContinues(text, end)) return false;
+  const length = end - start;
+  if (length < 7 || length > 12 || !startsRun(text, start) || gluedAfter(text, end)) return true;
+  return !hasContextBefore(text, start, PHONE_CONTEXT, CONTEXT_WINDOW);
+}
+
+/**
+ * The phone numbers in one digit cluster (digit groups joined by at most three separators), read from `from` on as
+ * a global CLUSTER regex would read the text; returns where the next read may start.
+ */
+function clusterPhones(
+  text: string,
+  clusterStart: number,
+  clusterEnd: number,
+  firstGroupEnd: number,
+  from: number,
+  out: Finding[],
+): number {
+  if (from <= clusterStart && firstGroupEnd === clusterEnd && bareRunRejected(text, clusterStart, clusterEnd)) return clusterEnd;
+  let p = Math.max(clusterStart, from);
+  while (p < clusterEnd && !isDigit(text.charCodeAt(p))) p++;
+  while (p < clusterEnd) {
+    // A run may open with "+", "(" or "(+" before its first digit.
+    let start = p;
+    while (start > p - 2 && (text.charCodeAt(start - 1) === 43 || text.charCodeAt(start - 1) === 40)) start--;
+    let next: number;
+    if (!startsRun(text, start)) {
+      // No start inside this digit group either; a later group of the same run may still start a number. (Checked
+      // before CLUSTER, which would only add that fewer than 7 digits are left: then no later group has 7 either.)
+      next = p + 1;
+      while (isDigit(text.charCodeAt(next))) next++;
+    } else {
+      CLUSTER.lastIndex = p;
+      if (!CLUSTER.test(text)) return clusterEnd;
+      const clusterMatchEnd = CLUSTER.lastIndex;
       RUN.lastIndex = start;
       let run = RUN.exec(text);
-      if (run === null && start < m.index) {
-        start = m.index;
+      if (run === null && start < p) {
+        start = p;
         RUN.lastIndex = start;
         run = RUN.exec(text);
       }
-      if (run === null) continue;
-      const raw = run[0];
-      CLUSTER.lastIndex = start + raw.length;
-      const found = bestInRun(text, start, raw);
-      if (found) out.push(report(found.start, found.end, found.confidence));
+      if (run === null) {
+        next = clusterMatchEnd;
+      } else {
+        const raw = run[0];
+        next = start + raw.length;
+        const found = bestInRun(text, start, raw);
+        if (found) out.push(report(found.start, found.end, found.confidence));
+      }
     }
-    return out;
-  },
+    p = next;
+    while (p < clusterEnd && !isDigit(text.charCodeAt(p))) p++;
+  }
+  return p;
+}
+
+export const phoneKind: IdentifierKind = {
+  kind: "pii.phone",
+  maxLength: MAX_RUN + CONTEXT_WINDOW,
+  minDigits: 7,
+  // A bare run not opened by "+", "(" or "00" and not continued is a national number only at 7–12 digits.
+  readsBareRun: (length, zeroZero, opened, continued) => zeroZero || opened || continued || (length >= 7 && length <= 12),
+  inCluster: clusterPhones,
 };
+
+export const phone: Detector = identifierDetector("phone", [phoneKind]);
