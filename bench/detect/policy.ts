@@ -15,14 +15,29 @@ const prose =
   "We reviewed the quarterly latency report with the platform team. The gateway kept p99 under budget, but the " +
   "retry storm on Tuesday doubled upstream cost for about an hour. Action items: tune the backoff, add a per-tenant " +
   "rate limit, and write the post-mortem. Contact the on-call lead before changing production settings. ";
-const code = "export function retry<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {\n  return fn().catch((e) => (attempts > 1 ? retry(fn, attempts - 1) : Promise.reject(e)));\n}\n";
+const code =
+  "export function retry<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {\n  return fn().catch((e) => (attempts > 1 ? retry(fn, attempts - 1) : Promise.reject(e)));\n}\n";
 let content = "";
 while (content.length < 4096) content += content.length % 3 === 0 ? code : prose;
 content = content.slice(0, 4096);
-const body = { model: "gpt-4o-mini", messages: [{ role: "system", content: "You are a helpful assistant." }, { role: "user", content }] };
-const answer = { id: "c", object: "chat.completion", choices: [{ index: 0, message: { role: "assistant", content: prose }, finish_reason: "stop" }] };
-const firstDelta = { data: JSON.stringify({ id: "c", object: "chat.completion.chunk", choices: [{ index: 0, delta: { content: "Sure" } }] }) };
-const secondDelta = { data: JSON.stringify({ id: "c", object: "chat.completion.chunk", choices: [{ index: 0, delta: { content: ", here" } }] }) };
+const body = {
+  model: "gpt-4o-mini",
+  messages: [
+    { role: "system", content: "You are a helpful assistant." },
+    { role: "user", content },
+  ],
+};
+const answer = {
+  id: "c",
+  object: "chat.completion",
+  choices: [{ index: 0, message: { role: "assistant", content: prose }, finish_reason: "stop" }],
+};
+const firstDelta = {
+  data: JSON.stringify({ id: "c", object: "chat.completion.chunk", choices: [{ index: 0, delta: { content: "Sure" } }] }),
+};
+const secondDelta = {
+  data: JSON.stringify({ id: "c", object: "chat.completion.chunk", choices: [{ index: 0, delta: { content: ", here" } }] }),
+};
 
 function measure(label: string, fn: () => void, n = 3000): void {
   for (let i = 0; i < 300; i++) fn();
@@ -47,7 +62,10 @@ measure("request + response guards together", () => {
 });
 // Time to first token: the first delta's text is released once the next one shows it was a whole word.
 measure("stream guard: first two deltas (time to first token)", () => {
-  const obs = new CallPolicy(policy).guardStream(openaiChat.observer({ model: "m", messages: [{ role: "user" }], stream: true }), "chat.completions");
+  const obs = new CallPolicy(policy).guardStream(
+    openaiChat.observer({ model: "m", messages: [{ role: "user" }], stream: true }),
+    "chat.completions",
+  );
   obs.onEvent(firstDelta);
   obs.onEvent(secondDelta);
 });

@@ -37,7 +37,10 @@ for (let round = 0; round < 3; round++) {
   for (const d of docs) scan(d, standardDetectors);
   const e = performance.now();
   if (round < 2) continue;
-  console.log(`${(bytes / 1e6).toFixed(1)} MB: keyword pass ${(b - a).toFixed(1)} ms; full scan ${(e - c).toFixed(1)} ms = ${(bytes / 1e6 / ((e - c) / 1000)).toFixed(1)} MB/s`);
+  console.log(
+    `${(bytes / 1e6).toFixed(1)} MB: keyword pass ${(b - a).toFixed(1)} ms; full scan ${(e - c).toFixed(1)} ms = ${(bytes / 1e6 / ((e - c) / 1000)).toFixed(1)} MB/s`,
+  );
   const rows = [...times].sort((x, y) => y[1] - x[1]).slice(0, 30);
-  for (const [k, v] of rows) console.log(`${k.padEnd(40)} ${v.toFixed(1).padStart(7)} ms  read ${((read.get(k) ?? 0) / 1e6).toFixed(2)} MB`);
+  for (const [k, v] of rows)
+    console.log(`${k.padEnd(40)} ${v.toFixed(1).padStart(7)} ms  read ${((read.get(k) ?? 0) / 1e6).toFixed(2)} MB`);
 }

@@ -12,7 +12,10 @@ const bump = (c: OrgConfig, patch: Partial<OrgConfig>): RegistryResult => ({
   config: { ...c, ...patch, version: c.version + 1 },
 });
 
-export function updateOrg(c: OrgConfig, patch: Partial<Pick<OrgConfig, "name" | "preset" | "providers" | "policy">>): RegistryResult {
+export function updateOrg(
+  c: OrgConfig,
+  patch: Partial<Pick<OrgConfig, "name" | "preset" | "providers" | "policy">>,
+): RegistryResult {
   return bump(c, patch);
 }
 

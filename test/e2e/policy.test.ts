@@ -223,7 +223,9 @@ describe("org policy", () => {
     ).rejects.toMatchObject({ status: 403 });
     expect(upstream.requests).toHaveLength(0);
     await gw.admin("/admin/orgs/dev/providers/openai", { method: "PUT", body: JSON.stringify({ zeroRetention: true }) });
-    const ok = await openai.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] }).withResponse();
+    const ok = await openai.chat.completions
+      .create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] })
+      .withResponse();
     expect(upstream.requests).toHaveLength(1);
     expect(ok.response.headers.get("x-ringfence-no-train")).toBe("zero-retention route, store=false");
     await gw.admin("/admin/orgs/dev/providers/openai", { method: "PUT", body: JSON.stringify({ zeroRetention: false }) });

@@ -34,7 +34,11 @@ function chunkings(text: string) {
 }
 
 const SECRET = "tk_0123456789abcdef";
-const prose = fc.array(fc.constantFrom("hello ", "world ", "the key is ", "\n", "mail me at ", "tk_ ", "1234 ", "[link](http://x) "), { maxLength: 8 }).map((a) => a.join(""));
+const prose = fc
+  .array(fc.constantFrom("hello ", "world ", "the key is ", "\n", "mail me at ", "tk_ ", "1234 ", "[link](http://x) "), {
+    maxLength: 8,
+  })
+  .map((a) => a.join(""));
 
 describe("TextGuard", () => {
   it("never lets a redacted value through, however the stream is cut (property)", () => {
@@ -111,7 +115,14 @@ describe("TextGuard with the standard detectors", () => {
       if (values.length === 0) continue;
       fc.assert(
         fc.property(chunkings(c.text), (chunks) => {
-          const g = new TextGuard({ detectors: standardDetectors, rules: all, minConfidence: 0.5, enforce: true, vault: new Vault(), window: windowFor(standardDetectors) });
+          const g = new TextGuard({
+            detectors: standardDetectors,
+            rules: all,
+            minConfidence: 0.5,
+            enforce: true,
+            vault: new Vault(),
+            window: windowFor(standardDetectors),
+          });
           const out = streamThrough(g, chunks);
           for (const v of values) expect(out, `${c.id}: ${JSON.stringify(chunks)}`).not.toContain(v);
         }),
