@@ -25,7 +25,7 @@ const lastRequest = () => upstream.requests.at(-1)!;
 function expectProviderAuthOnly() {
   const seen = lastRequest();
   expect(seen.headers["x-api-key"]).toBe(PROVIDER_KEY);
-  expect(seen.headers["anthropic-version"]).toBeTruthy();
+  expect(seen.headers["anthropic-version"]).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   expect(seen.headers.authorization).toBeUndefined();
   expect(JSON.stringify(seen)).not.toContain(gw.token);
 }

@@ -234,7 +234,7 @@ describe("anthropic messages", () => {
     expect(msg.usage).toMatchObject({ input_tokens: estimateTokens("be briefhey"), output_tokens: estimateTokens(text) });
     // @anthropic-ai/sdk 1.x sends the API key as a bearer token; raw callers below use x-api-key, which is accepted too.
     expect(up.requests[0]?.headers).toMatchObject({ authorization: "Bearer sk-ant-test" });
-    expect(up.requests[0]?.headers["anthropic-version"]).toBeTruthy();
+    expect(up.requests[0]?.headers["anthropic-version"]).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
 
   it("streams exactly Anthropic's event names, with event: lines matching each data type", async () => {
