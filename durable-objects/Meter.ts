@@ -17,6 +17,7 @@ import {
 } from "../src/meter/state";
 import type {
   Actual,
+  AttenuateResult,
   LedgerUsage,
   Limits,
   MeterApi,
@@ -114,7 +115,7 @@ export class Meter extends DurableObject<Env> implements MeterApi {
     });
   }
 
-  async attenuate(parentLedgers: string[], child: string, limits: Limits): Promise<{ ok: true } | { ok: false; reason: string }> {
+  async attenuate(parentLedgers: string[], child: string, limits: Limits): Promise<AttenuateResult> {
     const now = Date.now();
     return this.#mutate(() => {
       const out = attenuate(this.#state, parentLedgers, child, limits, now);

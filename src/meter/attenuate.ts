@@ -1,7 +1,7 @@
 // Attenuation: a child ledger may narrow its ancestors' limits, never widen them.
 import { revokedIn } from "./revoke";
 import { ledger, type MeterState } from "./state";
-import type { Limits } from "./types";
+import type { AttenuateResult, Limits } from "./types";
 
 const KEYS = ["rpm", "tpm", "usdPerDay", "usdPerMonth", "tokensPerDay"] as const satisfies readonly (keyof Limits)[];
 
@@ -25,11 +25,11 @@ export function attenuate(
   child: string,
   limits: Limits,
   now: number,
-): { ok: true } | { ok: false; reason: string } {
+): AttenuateResult {
   if (parents.length === 0) return { ok: false, reason: "no parent ledger given" };
   if (parents.includes(child)) return { ok: false, reason: "a token cannot be its own ancestor" };
   const revoked = revokedIn(state, parents, now);
-  if (revoked !== null) return { ok: false, reason: `ancestor token ${revoked} is revoked` };
+  if (revoked !== null) return { ok: false, reason: `ancestor token ${revoked} is revoked`, revoked: true };
   for (const parent of parents) {
     const wider = widerLimit(limits, state.ledgers.get(parent)?.limits ?? {});
     if (wider !== null) return { ok: false, reason: `${wider} (token ${parent})` };

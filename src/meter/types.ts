@@ -55,6 +55,9 @@ export interface LedgerUsage {
   reserved: { tokens: number; usd: number; count: number };
 }
 
+/** `revoked`: the refusal is because a token of the chain is revoked (the caller answers 401, not 403). */
+export type AttenuateResult = { ok: true } | { ok: false; reason: string; revoked?: true };
+
 export interface Settlement {
   reservationId: string;
   actual: Actual;
@@ -73,7 +76,7 @@ export interface MeterApi {
   settleMany(settlements: Settlement[]): Promise<void>;
   setLimits(ledger: string, limits: Limits): Promise<void>;
   /** Register a child ledger whose limits must not be wider than any ancestor's. */
-  attenuate(parentLedgers: string[], child: string, limits: Limits): Promise<{ ok: true } | { ok: false; reason: string }>;
+  attenuate(parentLedgers: string[], child: string, limits: Limits): Promise<AttenuateResult>;
   /** Revoke a token id (and so every token whose ledger chain contains it) until `expiresAt` (epoch s). */
   revoke(tokenId: string, expiresAt: number): Promise<void>;
   /** The first revoked ledger of the chain, or null. (reserve() does this check itself.) */

@@ -281,7 +281,11 @@ describe("attenuate", () => {
   it("refuses under a revoked ancestor", () => {
     const state = meter();
     revoke(state, "root", T0 / 1000 + 60);
-    expect(attenuate(state, ["root", "mid"], "kid", {}, T0)).toEqual({ ok: false, reason: "ancestor token root is revoked" });
+    expect(attenuate(state, ["root", "mid"], "kid", {}, T0)).toEqual({
+      ok: false,
+      reason: "ancestor token root is revoked",
+      revoked: true,
+    });
   });
 });
 

@@ -328,8 +328,11 @@ describe("POST /v1/tokens (attenuation by a holder)", () => {
     });
     expect(revoke.status).toBe(200);
     expect(await revoke.json()).toEqual({ revoked: parent.id });
-    expect((await attenuateWith(parent.token)).status).toBe(403);
-    expect((await attenuateWith(child.token)).status).toBe(403);
+    for (const token of [parent.token, child.token]) {
+      const refused = await attenuateWith(token);
+      expect(refused.status).toBe(401);
+      expect(await errorCode(refused)).toBe("token_revoked");
+    }
   });
 });
 

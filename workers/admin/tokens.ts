@@ -48,7 +48,11 @@ async function childClaims(env: Env, org: string, body: MintRequest, parentToken
     throw new RingfenceError({ kind: "attenuation_refused", reason: "the parent token belongs to another org" });
   const claims = attenuate(parent, body, nowSeconds(), id);
   const registered = await env.METER.getByName(org).attenuate(parent.led, id, body.limits ?? {});
-  if (!registered.ok) throw new RingfenceError({ kind: "attenuation_refused", reason: registered.reason });
+  if (!registered.ok) {
+    throw new RingfenceError(
+      registered.revoked ? { kind: "token_revoked" } : { kind: "attenuation_refused", reason: registered.reason },
+    );
+  }
   return claims;
 }
 

@@ -21,7 +21,11 @@ tokenRoutes.post("/v1/tokens", async (c) => {
   const claims = attenuate(parent, request, Math.floor(Date.now() / 1000), id);
   // The Meter refuses a revoked parent chain and limits wider than any ancestor's, before anything is signed.
   const registered = await c.env.METER.getByName(parent.org).attenuate(parent.led, id, request.limits ?? {});
-  if (!registered.ok) throw new RingfenceError({ kind: "attenuation_refused", reason: registered.reason });
+  if (!registered.ok) {
+    throw new RingfenceError(
+      registered.revoked ? { kind: "token_revoked" } : { kind: "attenuation_refused", reason: registered.reason },
+    );
+  }
   const token = await authority(c.env).sign(claims);
   return c.json({ token, id, expiresAt: claims.exp }, 201);
 });
