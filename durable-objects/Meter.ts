@@ -78,10 +78,7 @@ export class Meter extends DurableObject<Env> implements MeterApi {
   async reserve(req: ReserveRequest, settlements: SettlementRequest[] = []): Promise<ReserveResult> {
     const now = Date.now();
     const { result, reservation } = this.#mutate(() => {
-      for (const { reservationId, actual } of settlements) {
-        const s = settle(this.#state, reservationId, actual, now);
-        if (s) this.#persistSettlement(s);
-      }
+      this.#settleAll(settlements, now);
       const out = reserve(this.#state, req, now, `rsv_${crypto.randomUUID().replaceAll("-", "")}`);
       if (out.reservation) this.#persistReservation(out.reservation);
       return out;
@@ -92,20 +89,12 @@ export class Meter extends DurableObject<Env> implements MeterApi {
 
   async settle(reservationId: string, actual: Actual): Promise<void> {
     const now = Date.now();
-    this.#mutate(() => {
-      const s = settle(this.#state, reservationId, actual, now);
-      if (s) this.#persistSettlement(s);
-    });
+    this.#mutate(() => this.#settleAll([{ reservationId, actual }], now));
   }
 
   async settleMany(settlements: SettlementRequest[]): Promise<void> {
     const now = Date.now();
-    this.#mutate(() => {
-      for (const { reservationId, actual } of settlements) {
-        const s = settle(this.#state, reservationId, actual, now);
-        if (s) this.#persistSettlement(s);
-      }
-    });
+    this.#mutate(() => this.#settleAll(settlements, now));
   }
 
   async setLimits(ledger: string, limits: Limits): Promise<void> {
@@ -235,6 +224,14 @@ export class Meter extends DurableObject<Env> implements MeterApi {
       r.createdAt,
     );
     this.#persistLedgers(r.ledgers);
+  }
+
+  /** Inside a #mutate: settles each (unknown or already settled ids are no-ops) and persists what changed. */
+  #settleAll(settlements: readonly SettlementRequest[], now: number): void {
+    for (const { reservationId, actual } of settlements) {
+      const s = settle(this.#state, reservationId, actual, now);
+      if (s) this.#persistSettlement(s);
+    }
   }
 
   #persistSettlement(s: Settlement): void {

@@ -2,6 +2,7 @@
 import type { Context } from "hono";
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from "jose";
 import { RingfenceError } from "../src/errors";
+import { type AttenuateRequest, attenuate } from "../src/tokens/attenuate";
 import type { CapabilityClaims } from "../src/tokens/claims";
 import { tokenFromHeaders, tokenKeyId, verifyCapability } from "../src/tokens/verify";
 import type { AppEnv } from "./context";
@@ -108,5 +109,21 @@ export async function authenticate(c: Context<AppEnv>): Promise<CapabilityClaims
   if (!token) throw new RingfenceError({ kind: "missing_token" });
   const claims = await verifyToken(c.env, token);
   c.set("claims", claims);
+  return claims;
+}
+
+/**
+ * A child token's claims, checked twice before anything is signed: the claims may only narrow the parent's, and the
+ * Meter refuses a revoked chain (401) or limits wider than any ancestor's (403).
+ */
+export async function childClaims(env: Env, parent: CapabilityClaims, request: AttenuateRequest): Promise<CapabilityClaims> {
+  const id = newTokenId();
+  const claims = attenuate(parent, request, Math.floor(Date.now() / 1000), id);
+  const registered = await env.METER.getByName(parent.org).attenuate(parent.led, id, request.limits ?? {});
+  if (!registered.ok) {
+    throw new RingfenceError(
+      registered.revoked ? { kind: "token_revoked" } : { kind: "attenuation_refused", reason: registered.reason },
+    );
+  }
   return claims;
 }

@@ -35,4 +35,4 @@ export function anthropicUsage(usage: unknown): { inputTokens?: number; outputTo
   return out;
 }
 
-export { num as asCount, obj as asObject };
+export { obj as asObject };

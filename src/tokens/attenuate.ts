@@ -70,13 +70,14 @@ export function attenuate(parent: CapabilityClaims, request: AttenuateRequest, n
       refuse(`ttlSeconds ${request.ttlSeconds} outlives the parent token (it expires in ${parent.exp - now}s)`);
   }
 
+  const pol = joinFlags(parent.pol, request.flags);
   return {
     iss: ISSUER,
     org: parent.org,
     sub: request.sub ?? `${parent.sub}/child`,
     models: [...models],
     led: [...parent.led, newId],
-    ...(joinFlags(parent.pol, request.flags) ? { pol: joinFlags(parent.pol, request.flags) } : {}),
+    ...(pol ? { pol } : {}),
     jti: newId,
     iat: now,
     exp,

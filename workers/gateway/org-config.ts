@@ -29,11 +29,6 @@ async function load(env: Env, org: string): Promise<Entry> {
   return entry;
 }
 
-/** The cached config, or a fresh one on first use in this isolate. */
-export async function orgConfig(env: Env, org: string): Promise<OrgConfig> {
-  return (cache.get(org) ?? (await load(env, org))).config;
-}
-
 /** Always from the Registry (for calls off the hot path, such as listing models). */
 export async function freshOrgConfig(env: Env, org: string): Promise<OrgConfig> {
   return (await load(env, org)).config;
