@@ -65,6 +65,8 @@ type ReservationRow = {
 export class Meter extends DurableObject<Env> implements MeterApi {
   #state: MeterState = emptyState();
   #alarmAt: number | null = null;
+  /** Ledgers changed inside the current #mutate; each is written once when it commits. */
+  #dirty = new Set<string>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -76,15 +78,27 @@ export class Meter extends DurableObject<Env> implements MeterApi {
   }
 
   async reserve(req: ReserveRequest, settlements: SettlementRequest[] = []): Promise<ReserveResult> {
-    const now = Date.now();
-    const { result, reservation } = this.#mutate(() => {
-      this.#settleAll(settlements, now);
-      const out = reserve(this.#state, req, now, `rsv_${crypto.randomUUID().replaceAll("-", "")}`);
-      if (out.reservation) this.#persistReservation(out.reservation);
-      return out;
-    });
-    if (reservation) await this.#alarmBy(reservation.createdAt + STALE_AFTER_MS);
+    const [result] = await this.reserveMany([req], settlements);
+    if (!result) throw new Error("reserveMany returned no result");
     return result;
+  }
+
+  async reserveMany(reqs: ReserveRequest[], settlements: SettlementRequest[] = []): Promise<ReserveResult[]> {
+    const now = Date.now();
+    let earliest: number | null = null;
+    const results = this.#mutate(() => {
+      this.#settleAll(settlements, now);
+      return reqs.map((req) => {
+        const out = reserve(this.#state, req, now, `rsv_${crypto.randomUUID().replaceAll("-", "")}`);
+        if (out.reservation) {
+          this.#persistReservation(out.reservation);
+          earliest ??= out.reservation.createdAt;
+        }
+        return out.result;
+      });
+    });
+    if (earliest !== null) await this.#alarmBy(earliest + STALE_AFTER_MS);
+    return results;
   }
 
   async settle(reservationId: string, actual: Actual): Promise<void> {
@@ -157,15 +171,31 @@ export class Meter extends DurableObject<Env> implements MeterApi {
   }
 
   /**
-   * Runs a decision and its writes as one SQLite transaction. If the writes fail, memory is reloaded from storage
-   * so it never holds anything storage does not.
+   * Runs a decision and its writes as one SQLite transaction; every ledger it touched is written once, at the end.
+   * If the writes fail, memory is reloaded from storage so it never holds anything storage does not.
    */
   #mutate<T>(change: () => T): T {
+    this.#dirty.clear();
     try {
-      return this.ctx.storage.transactionSync(change);
+      return this.ctx.storage.transactionSync(() => {
+        const out = change();
+        for (const name of this.#dirty) {
+          const l = this.#state.ledgers.get(name);
+          if (l) {
+            this.ctx.storage.sql.exec(
+              "INSERT OR REPLACE INTO ledgers (name, data) VALUES (?, ?)",
+              name,
+              JSON.stringify(stored(l)),
+            );
+          }
+        }
+        return out;
+      });
     } catch (err) {
       this.#state = this.#load();
       throw err;
+    } finally {
+      this.#dirty.clear();
     }
   }
 
@@ -205,12 +235,9 @@ export class Meter extends DurableObject<Env> implements MeterApi {
     return restore({ ledgers, reservations, revoked, configVersion: version });
   }
 
+  /** Marks ledgers to be written when the current #mutate commits. */
   #persistLedgers(names: readonly string[]): void {
-    for (const name of names) {
-      const l = this.#state.ledgers.get(name);
-      if (!l) continue;
-      this.ctx.storage.sql.exec("INSERT OR REPLACE INTO ledgers (name, data) VALUES (?, ?)", name, JSON.stringify(stored(l)));
-    }
+    for (const name of names) this.#dirty.add(name);
   }
 
   #persistReservation(r: Reservation): void {

@@ -127,6 +127,8 @@ export interface ServeOptions {
   trustedHosts: string;
   /** Miniflare's log level (default INFO). */
   logLevel?: LogLevel;
+  /** Opens the V8 inspector on this port (profiling: bench/overhead/profile.ts). Off by default. */
+  inspectorPort?: number;
 }
 
 export interface Served {
@@ -174,6 +176,7 @@ export async function serve(opts: ServeOptions): Promise<Served> {
       cf: false,
       logRequests: false,
       log: new Log(opts.logLevel ?? LogLevel.INFO),
+      ...(opts.inspectorPort !== undefined ? { inspectorPort: opts.inspectorPort } : {}),
     }),
   );
   let url: URL;

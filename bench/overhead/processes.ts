@@ -121,7 +121,8 @@ export interface Ringfence {
   home: string;
 }
 
-export async function startRingfence(upstreamUrl: string): Promise<Ringfence> {
+/** `npm start` of the checkout at `root` (another checkout serves A/B comparisons). */
+export async function startRingfence(upstreamUrl: string, root = ROOT): Promise<Ringfence> {
   const home = mkdtempSync(path.join(os.tmpdir(), "ringfence-bench-"));
   const port = await freePort();
   const env = {
@@ -132,7 +133,7 @@ export async function startRingfence(upstreamUrl: string): Promise<Ringfence> {
     UPSTREAM_OPENAI_URL: `${upstreamUrl}/v1`,
   };
   // Exactly what `npm start` runs, without npm's own process in between.
-  const child = startChild("ringfence (npm start)", node, ["scripts/start.ts"], { cwd: ROOT, env });
+  const child = startChild("ringfence (npm start)", node, ["scripts/start.ts"], { cwd: root, env });
   const devFile = path.join(home, "dev.json");
   try {
     const dev = await waitFor(child, `${devFile}`, 180_000, async () => {

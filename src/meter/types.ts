@@ -70,6 +70,11 @@ export interface MeterApi {
    * isolate has queued ride along and are applied first, in the same transaction (one write instead of two).
    */
   reserve(req: ReserveRequest, settlements?: Settlement[]): Promise<ReserveResult>;
+  /**
+   * Several reservations in one transaction, decided in order (each sees the holds of those before it): an isolate
+   * batches the calls that arrive while its previous round trip is in flight. One result per request, same order.
+   */
+  reserveMany(reqs: ReserveRequest[], settlements?: Settlement[]): Promise<ReserveResult[]>;
   /** Replace a reservation by what was actually used (zero refunds it). Idempotent per reservation. */
   settle(reservationId: string, actual: Actual): Promise<void>;
   /** Several settlements in one transaction. */

@@ -178,9 +178,13 @@ describe("gateway helpers", () => {
   it("reserveOrThrow maps a limit to a 429 naming it, with retry-after and x-ratelimit-* headers", async () => {
     const org = fresh("gw");
     await stubOf(org).setLimits("t1", { rpm: 1 });
-    const ok = await reserveOrThrow(env, claims(org, ["t1"]), { requestId: "a", tokens: 10, usd: 0 });
+    const ok = await reserveOrThrow(createExecutionContext(), env, claims(org, ["t1"]), { requestId: "a", tokens: 10, usd: 0 });
     expect(ok.headers["x-ratelimit-remaining-requests"]).toBe("0");
-    const err = await reserveOrThrow(env, claims(org, ["t1"]), { requestId: "b", tokens: 10, usd: 0 }).catch((e: unknown) => e);
+    const err = await reserveOrThrow(createExecutionContext(), env, claims(org, ["t1"]), {
+      requestId: "b",
+      tokens: 10,
+      usd: 0,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RingfenceError);
     const failure = (err as RingfenceError).failure;
     expect(failure).toMatchObject({ kind: "rate_limited", limit: "rpm", scope: "token" });
@@ -193,21 +197,60 @@ describe("gateway helpers", () => {
 
   it("reserveOrThrow refuses a revoked ancestor on the next request", async () => {
     const org = fresh("gw");
-    await reserveOrThrow(env, claims(org, ["p", "c"]), { requestId: "a", tokens: 1, usd: 0 });
+    await reserveOrThrow(createExecutionContext(), env, claims(org, ["p", "c"]), { requestId: "a", tokens: 1, usd: 0 });
     await stubOf(org).revoke("p", Math.floor(Date.now() / 1000) + 60);
-    const err = await reserveOrThrow(env, claims(org, ["p", "c"]), { requestId: "b", tokens: 1, usd: 0 }).catch(
-      (e: unknown) => e,
-    );
+    const err = await reserveOrThrow(createExecutionContext(), env, claims(org, ["p", "c"]), {
+      requestId: "b",
+      tokens: 1,
+      usd: 0,
+    }).catch((e: unknown) => e);
     expect((err as RingfenceError).failure).toEqual({ kind: "token_revoked" });
+  });
+
+  it("concurrent reserves from one isolate share round trips and are decided exactly as if one by one", async () => {
+    const org = fresh("gw");
+    await stubOf(org).setLimits("org", { usdPerDay: 1 });
+    const seen: number[] = [];
+    const stub = stubOf(org);
+    const spy = vi.spyOn(env.METER, "getByName").mockImplementation(() => {
+      return new Proxy(stub, {
+        get(target, prop) {
+          if (prop === "reserveMany") {
+            return (reqs: unknown[], s?: unknown[]) => {
+              seen.push(reqs.length);
+              return target.reserveMany(reqs as never, s as never);
+            };
+          }
+          return Reflect.get(target, prop);
+        },
+      });
+    });
+    const ctx = createExecutionContext();
+    const results = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, i) =>
+        reserveOrThrow(ctx, env, claims(org, ["t"]), { requestId: `r${i}`, tokens: 10, usd: 0.15 }),
+      ),
+    );
+    await waitOnExecutionContext(ctx);
+    spy.mockRestore();
+    const admitted = results.filter((r) => r.status === "fulfilled");
+    const refused = results.flatMap((r) => (r.status === "rejected" ? [(r.reason as RingfenceError).failure] : []));
+    expect(admitted).toHaveLength(6); // 6 × $0.15 fits in $1, a 7th does not
+    expect(refused).toHaveLength(34);
+    for (const f of refused) expect(f).toMatchObject({ kind: "rate_limited", limit: "usd_per_day", scope: "org" });
+    expect(seen.reduce((a, b) => a + b, 0)).toBe(40);
+    expect(seen.length).toBeLessThan(40); // batched: the first goes alone, the rest wait for it and go together
+    expect(seen[0]).toBe(1);
+    expect((await orgUsage(org)).reserved).toMatchObject({ count: 6 });
   });
 
   it("settleLater settles through waitUntil; a failed settle leaves the hold for the alarm", async () => {
     const org = fresh("gw");
     const logged = vi.spyOn(console, "error").mockImplementation(() => {});
-    const r = await reserveOrThrow(env, claims(org, ["t"]), { requestId: "a", tokens: 500, usd: 0.5 });
+    const r = await reserveOrThrow(createExecutionContext(), env, claims(org, ["t"]), { requestId: "a", tokens: 500, usd: 0.5 });
     const ctx = createExecutionContext();
     settleLater(ctx, env, org, r.reservationId, Promise.resolve({ inputTokens: 100, outputTokens: 20, usd: 0.1 }));
-    const r2 = await reserveOrThrow(env, claims(org, ["t"]), { requestId: "b", tokens: 500, usd: 0.5 });
+    const r2 = await reserveOrThrow(createExecutionContext(), env, claims(org, ["t"]), { requestId: "b", tokens: 500, usd: 0.5 });
     settleLater(ctx, env, org, r2.reservationId, Promise.reject(new Error("stream lost")));
     await waitOnExecutionContext(ctx);
     expect(logged).toHaveBeenCalledOnce();

@@ -88,7 +88,7 @@ export async function handleModelCall<S extends z.ZodType>(
   const bytes = Number(c.req.header("content-length")) || JSON.stringify(body).length;
   const est = worstCase(route, endpoint.maxOutput(body), bytes);
   const price = route.price ?? { input: 0, output: 0 };
-  const reservation = await reserveOrThrow(env, claims, {
+  const reservation = await reserveOrThrow(c.executionCtx, env, claims, {
     requestId,
     tokens: est.inputTokens + est.outputTokens,
     usd: costUsd(price, est.inputTokens, est.outputTokens),
@@ -167,9 +167,13 @@ export async function handleModelCall<S extends z.ZodType>(
   }
 }
 
-/** One structured log line per call with findings: kinds, actions and locations, never values. */
+/**
+ * One structured log line per call with findings: kinds, actions and locations, never values. A clean call logs
+ * nothing (its no-train measures are in the x-ringfence-no-train header): a line per call would cost more than the
+ * policy itself under load.
+ */
 function logFindings(requestId: string, claims: CapabilityClaims, policy: CallPolicy): void {
-  if (policy.findings.length === 0 && policy.noTrain.length === 0) return;
+  if (policy.findings.length === 0) return;
   console.log(
     JSON.stringify({
       event: "policy",

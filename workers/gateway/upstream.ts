@@ -38,6 +38,21 @@ function upstreamHeaders(route: Route, key: string | undefined, client: Headers)
   return h;
 }
 
+/** Verdicts per (trusted hosts, URL), per isolate: the same few upstream URLs are checked on every call. */
+const verdicts = new Map<string, ReturnType<typeof checkUpstreamUrl>>();
+const MAX_VERDICTS = 512;
+
+function checkedUrl(target: string, trusted: string): ReturnType<typeof checkUpstreamUrl> {
+  const key = `${trusted}\n${target}`;
+  let verdict = verdicts.get(key);
+  if (!verdict) {
+    verdict = checkUpstreamUrl(target, parseTrustedHosts(trusted));
+    if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
+    verdicts.set(key, verdict);
+  }
+  return verdict;
+}
+
 export interface UpstreamCall {
   env: Env;
   route: Route;
@@ -55,7 +70,7 @@ export async function callUpstream(call: UpstreamCall): Promise<Response> {
   if (route.format === "echo") return echoResponse(call.api, call.body);
   const target = `${route.baseUrl}${call.path}`;
   // Checked at request time too: trusted hosts may have changed since the URL was registered.
-  const verdict = checkUpstreamUrl(target, parseTrustedHosts(env.RINGFENCE_TRUSTED_HOSTS));
+  const verdict = checkedUrl(target, env.RINGFENCE_TRUSTED_HOSTS ?? "");
   if (!verdict.ok) throw new RingfenceError({ kind: "upstream_blocked", url: route.baseUrl, reason: verdict.reason });
   const timeoutMs = upstreamTimeoutMs(env);
   // The time-out covers the wait for response headers only; inside a stream the relay's idle time-out takes over.
@@ -67,7 +82,7 @@ export async function callUpstream(call: UpstreamCall): Promise<Response> {
   }, timeoutMs);
   let res: Response;
   try {
-    res = await fetch(verdict.url, {
+    res = await fetch(verdict.url.href, {
       method: "POST",
       headers: upstreamHeaders(route, call.key, call.clientHeaders),
       body: JSON.stringify(call.body),
