@@ -1,7 +1,8 @@
 // `npm run bench:profile`: where ringfence's CPU goes under the overhead bench's load. Serves the Worker as `npm start`
 // does, with the V8 inspector on, drives 16 connections of the bench's chat completion at it, records a CPU profile of
 // workerd's isolate, and prints self time by function and by source file. Writes the raw profile to
-// .ringfence/profile.cpuprofile (open it in Chrome DevTools). Durations: BENCH_PROFILE_SECONDS (default 5).
+// .ringfence/profile.cpuprofile (open it in Chrome DevTools). BENCH_PROFILE_SECONDS (default 5) and
+// BENCH_PROFILE_CONNECTIONS (default 16; 1 shows the sequential path) change the run.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
       autocannon({
         url: `${served.url}${PATH}`,
         method: "POST",
-        connections: 16,
+        connections: Number(process.env.BENCH_PROFILE_CONNECTIONS) || 16,
         duration,
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
         body: chatBody(false),

@@ -43,24 +43,31 @@ export function compile(detectors: readonly Detector[]): Compiled {
   return c;
 }
 
-/** Per keyworded detector: the end offsets of its keywords' occurrences (empty: the detector does not run). */
-function keywordHits(text: string, c: Compiled): { ends: number[][]; lengths: number[][] } {
-  const ends: number[][] = c.keyworded.map(() => []);
-  const lengths: number[][] = c.keyworded.map(() => []);
+/**
+ * Per keyworded detector that has a hit: the end offsets and lengths of its keywords' occurrences. Detectors without
+ * a hit have no entry, so a text with no keyword (most short strings) allocates nothing here.
+ */
+function keywordHits(text: string, c: Compiled): Map<number, { ends: number[]; lengths: number[] }> {
+  const hits = new Map<number, { ends: number[]; lengths: number[] }>();
   const keys = c.automaton?.keywords ?? [];
   c.automaton?.scan(text, (k, end) => {
     for (const d of c.byKeyword[k] ?? []) {
-      ends[d]?.push(end);
-      lengths[d]?.push(keys[k]?.length ?? 0);
+      let h = hits.get(d);
+      if (!h) {
+        h = { ends: [], lengths: [] };
+        hits.set(d, h);
+      }
+      h.ends.push(end);
+      h.lengths.push(keys[k]?.length ?? 0);
     }
   });
-  return { ends, lengths };
+  return hits;
 }
 
 /** The detectors whose keywords occur in `text` (plus those that always run), each once. */
 export function selectDetectors(text: string, c: Compiled): Detector[] {
-  const { ends } = keywordHits(text, c);
-  return [...c.always, ...c.keyworded.filter((_, i) => (ends[i]?.length ?? 0) > 0)];
+  const hits = keywordHits(text, c);
+  return [...c.always, ...c.keyworded.filter((_, i) => hits.has(i))];
 }
 
 /** Past this share of the text, windows are not worth cutting: the detector reads the whole text. */
@@ -144,15 +151,16 @@ export function scan(text: string, detectors: readonly Detector[]): Finding[] {
   const c = compile(detectors);
   const found: Finding[] = [];
   for (const d of c.always) run(d, text, 0, found);
-  const { ends, lengths } = keywordHits(text, c);
-  c.keyworded.forEach((d, i) => {
-    const e = ends[i] ?? [];
-    if (e.length === 0) return;
-    const parts = windows(text, e, lengths[i] ?? [], d.maxLength);
+  // In detector order, so findings come out the same whatever order the keywords occur in.
+  const hits = [...keywordHits(text, c)].sort((a, b) => a[0] - b[0]);
+  for (const [i, h] of hits) {
+    const d = c.keyworded[i];
+    if (!d) continue;
+    const parts = windows(text, h.ends, h.lengths, d.maxLength);
     const covered = parts.reduce((n, [s, t]) => n + t - s, 0);
     if (covered >= text.length * WHOLE_TEXT_SHARE) run(d, text, 0, found);
     else for (const [s, t] of parts) run(d, text.slice(s, t), s, found);
-  });
+  }
   return mergeFindings(found);
 }
 
