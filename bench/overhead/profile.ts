@@ -2,7 +2,8 @@
 // does, with the V8 inspector on, drives 16 connections of the bench's chat completion at it, records a CPU profile of
 // workerd's isolate, and prints self time by function and by source file. Writes the raw profile to
 // .ringfence/profile.cpuprofile (open it in Chrome DevTools). BENCH_PROFILE_SECONDS (default 5) and
-// BENCH_PROFILE_CONNECTIONS (default 16; 1 shows the sequential path) change the run.
+// BENCH_PROFILE_CONNECTIONS (default 16; 1 shows the sequential path) and BENCH_PROFILE_STREAM=1 (streamed calls) change
+// the run.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -105,7 +106,7 @@ async function main(): Promise<void> {
         connections: Number(process.env.BENCH_PROFILE_CONNECTIONS) || 16,
         duration,
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: chatBody(false),
+        body: chatBody(process.env.BENCH_PROFILE_STREAM === "1"),
       });
     await run(2); // warm up
     const cdp = await inspector(inspectorPort);

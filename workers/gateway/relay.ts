@@ -21,35 +21,35 @@ export interface RelayOptions {
 }
 
 /**
- * One timer per stream (not one per read): it fires when the stream has been silent for `ms`, re-arming itself
- * for the remainder whenever reads arrived in between.
+ * One timer per stream (not one per read, and no promise race per read): it fires when the stream has been silent
+ * for `ms`, re-arming itself for the remainder whenever reads arrived in between, and calls `onExpire` once.
  */
 class IdleWatch {
-  readonly expired: Promise<never>;
   #last = Date.now();
   #timer: ReturnType<typeof setTimeout> | null = null;
+  expired = false;
 
-  constructor(ms: number) {
-    this.expired = new Promise<never>((_, reject) => {
-      const check = () => {
-        const left = this.#last + ms - Date.now();
-        if (left <= 0) reject(new RingfenceError({ kind: "upstream_timeout", afterMs: ms }));
-        else this.#timer = setTimeout(check, left);
-      };
-      this.#timer = setTimeout(check, ms);
-    });
-    this.expired.catch(() => {});
+  constructor(ms: number, onExpire: () => void) {
+    const check = () => {
+      const left = this.#last + ms - Date.now();
+      if (left > 0) {
+        this.#timer = setTimeout(check, left);
+        return;
+      }
+      this.#timer = null;
+      this.expired = true;
+      onExpire();
+    };
+    this.#timer = setTimeout(check, ms);
   }
 
-  read<T>(p: Promise<T>): Promise<T> {
-    return Promise.race([p, this.expired]).then((v) => {
-      this.#last = Date.now();
-      return v;
-    });
+  touch(): void {
+    this.#last = Date.now();
   }
 
   stop(): void {
     if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
   }
 }
 
@@ -59,7 +59,10 @@ export function relayStream(
   opts: RelayOptions,
 ): { body: ReadableStream<Uint8Array>; outcome: Promise<StreamOutcome> } {
   const reader = upstream.getReader();
-  const idle = new IdleWatch(opts.idleTimeoutMs);
+  // A silent upstream is cancelled: the pending read then ends, and the pull below reports the time-out.
+  const idle = new IdleWatch(opts.idleTimeoutMs, () => {
+    reader.cancel().catch(() => {});
+  });
   const parser = new SseParser();
   const decoder = new TextDecoder();
   const encoder = new TextEncoder();
@@ -67,13 +70,15 @@ export function relayStream(
   const outcome = new Promise<StreamOutcome>((r) => {
     settle = r;
   });
-  const finish = (extra: { failure?: Failure; cancelled?: boolean }) =>
+  const finish = (extra: { failure?: Failure; cancelled?: boolean }) => {
+    idle.stop();
     settle({
       usage: observer.usage(),
       outputChars: observer.outputChars(),
       cancelled: extra.cancelled ?? false,
       failure: extra.failure,
     });
+  };
 
   const forward = (controller: ReadableStreamDefaultController<Uint8Array>, events: ReturnType<SseParser["push"]>) => {
     let out = "";
@@ -94,7 +99,9 @@ export function relayStream(
     {
       async pull(controller) {
         try {
-          const { done, value } = await idle.read(reader.read());
+          const { done, value } = await reader.read();
+          if (idle.expired) throw new RingfenceError({ kind: "upstream_timeout", afterMs: opts.idleTimeoutMs });
+          idle.touch();
           if (done) {
             forward(controller, parser.end());
             if (!observer.complete()) {
