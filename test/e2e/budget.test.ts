@@ -86,4 +86,25 @@ describe("budget under contention", () => {
     const [a, b] = await burst(token, 2);
     expect([a?.status, b?.status].sort()).toEqual([200, 429]);
   });
+
+  it("sustained concurrent load: every call answered, every one metered exactly once", async () => {
+    const token = await gw.mintToken({ sub: "steady", models: ["gpt-4o-mini"], limits: { usdPerDay: 100_000 } });
+    const id = gw.tokenId(token);
+    const CLIENTS = 16;
+    const EACH = 100;
+    const statuses: number[] = [];
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        for (let i = 0; i < EACH; i++) {
+          const [r] = await burst(token, 1);
+          statuses.push(r?.status ?? 0);
+        }
+      }),
+    );
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+    await vi.waitFor(async () => expect((await gw.usage(id)).reserved.count).toBe(0), { timeout: 5000 });
+    const u = await gw.usage(id);
+    expect(u.total.requests).toBe(CLIENTS * EACH);
+    expect(u.total.usd).toBeCloseTo(CLIENTS * EACH, 6);
+  });
 });

@@ -178,9 +178,9 @@ describe("gateway helpers", () => {
   it("reserveOrThrow maps a limit to a 429 naming it, with retry-after and x-ratelimit-* headers", async () => {
     const org = fresh("gw");
     await stubOf(org).setLimits("t1", { rpm: 1 });
-    const ok = await reserveOrThrow(createExecutionContext(), env, claims(org, ["t1"]), { requestId: "a", tokens: 10, usd: 0 });
+    const ok = await reserveOrThrow(env, claims(org, ["t1"]), { requestId: "a", tokens: 10, usd: 0 });
     expect(ok.headers["x-ratelimit-remaining-requests"]).toBe("0");
-    const err = await reserveOrThrow(createExecutionContext(), env, claims(org, ["t1"]), {
+    const err = await reserveOrThrow(env, claims(org, ["t1"]), {
       requestId: "b",
       tokens: 10,
       usd: 0,
@@ -197,9 +197,9 @@ describe("gateway helpers", () => {
 
   it("reserveOrThrow refuses a revoked ancestor on the next request", async () => {
     const org = fresh("gw");
-    await reserveOrThrow(createExecutionContext(), env, claims(org, ["p", "c"]), { requestId: "a", tokens: 1, usd: 0 });
+    await reserveOrThrow(env, claims(org, ["p", "c"]), { requestId: "a", tokens: 1, usd: 0 });
     await stubOf(org).revoke("p", Math.floor(Date.now() / 1000) + 60);
-    const err = await reserveOrThrow(createExecutionContext(), env, claims(org, ["p", "c"]), {
+    const err = await reserveOrThrow(env, claims(org, ["p", "c"]), {
       requestId: "b",
       tokens: 1,
       usd: 0,
@@ -228,7 +228,7 @@ describe("gateway helpers", () => {
     const ctx = createExecutionContext();
     const results = await Promise.allSettled(
       Array.from({ length: 40 }, (_, i) =>
-        reserveOrThrow(ctx, env, claims(org, ["t"]), { requestId: `r${i}`, tokens: 10, usd: 0.15 }),
+        reserveOrThrow(env, claims(org, ["t"]), { requestId: `r${i}`, tokens: 10, usd: 0.15 }),
       ),
     );
     await waitOnExecutionContext(ctx);
@@ -247,10 +247,10 @@ describe("gateway helpers", () => {
   it("settleLater settles through waitUntil; a failed settle leaves the hold for the alarm", async () => {
     const org = fresh("gw");
     const logged = vi.spyOn(console, "error").mockImplementation(() => {});
-    const r = await reserveOrThrow(createExecutionContext(), env, claims(org, ["t"]), { requestId: "a", tokens: 500, usd: 0.5 });
+    const r = await reserveOrThrow(env, claims(org, ["t"]), { requestId: "a", tokens: 500, usd: 0.5 });
     const ctx = createExecutionContext();
     settleLater(ctx, env, org, r.reservationId, Promise.resolve({ inputTokens: 100, outputTokens: 20, usd: 0.1 }));
-    const r2 = await reserveOrThrow(createExecutionContext(), env, claims(org, ["t"]), { requestId: "b", tokens: 500, usd: 0.5 });
+    const r2 = await reserveOrThrow(env, claims(org, ["t"]), { requestId: "b", tokens: 500, usd: 0.5 });
     settleLater(ctx, env, org, r2.reservationId, Promise.reject(new Error("stream lost")));
     await waitOnExecutionContext(ctx);
     expect(logged).toHaveBeenCalledOnce();

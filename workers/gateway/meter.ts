@@ -20,7 +20,6 @@ function unavailable(err: unknown): RingfenceError {
 
 /** The hot-path round trip: revocation, rate limits and budgets for the token's chain and its org, and a hold on the worst case. */
 export async function reserveOrThrow(
-  ctx: Pick<ExecutionContext, "waitUntil">,
   env: Env,
   claims: CapabilityClaims,
   worst: { requestId: string; tokens: number; usd: number },
@@ -34,7 +33,7 @@ export async function reserveOrThrow(
   }
   let result: ReserveResult;
   try {
-    result = await reserveBatched(ctx, env, claims.org, { ...worst, ledgers: claims.led });
+    result = await reserveBatched(env, claims.org, { ...worst, ledgers: claims.led });
   } catch (err) {
     throw unavailable(err);
   }
@@ -65,9 +64,21 @@ export async function checkRevoked(env: Env, claims: CapabilityClaims): Promise<
  * reserves that arrive meanwhile wait and go together in the next one (one transaction, one commit), so under load
  * the Meter's cost per call falls with concurrency while a lone call never waits. Settlements queue here and ride
  * along with the next round trip; a quiet isolate flushes them itself after FLUSH_AFTER_MS.
+ *
+ * workerd ties I/O and promise continuations to the request that started them, so no request ever awaits a promise
+ * another request settles: a round trip is sent and awaited by one of the requests it carries, and the others learn
+ * their answer by polling their own Waiter on timers of their own (a timer also keeps a waiting request from being
+ * taken for hung).
  */
+interface Waiter {
+  req: ReserveRequest;
+  result?: ReserveResult;
+  error?: unknown;
+  done: boolean;
+}
+
 interface Link {
-  waiting: { req: ReserveRequest; resolve(r: ReserveResult): void; reject(err: unknown): void }[];
+  waiting: Waiter[];
   settlements: Settlement[];
   inFlight: boolean;
   flushArmed: boolean;
@@ -77,6 +88,8 @@ const links = new Map<string, Link>();
 const FLUSH_AFTER_MS = 20;
 /** A bound on one batch, so a burst cannot build one huge transaction. */
 const MAX_BATCH = 64;
+/** The longest a reserve waits for the Meter's answer before the call is denied. */
+const WAIT_MS = 10_000;
 
 function linkOf(org: string): Link {
   let link = links.get(org);
@@ -87,56 +100,60 @@ function linkOf(org: string): Link {
   return link;
 }
 
-function reserveBatched(
-  ctx: Pick<ExecutionContext, "waitUntil">,
-  env: Env,
-  org: string,
-  req: ReserveRequest,
-): Promise<ReserveResult> {
+const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+async function reserveBatched(env: Env, org: string, req: ReserveRequest): Promise<ReserveResult> {
   const link = linkOf(org);
-  const answer = new Promise<ReserveResult>((resolve, reject) => link.waiting.push({ req, resolve, reject }));
-  if (!link.inFlight) send(ctx, env, org, link);
-  return answer;
+  const me: Waiter = { req, done: false };
+  link.waiting.push(me);
+  const deadline = Date.now() + WAIT_MS;
+  while (!me.done) {
+    if (!link.inFlight) await roundTrip(env, org, link, deadline);
+    else if (Date.now() > deadline) {
+      const i = link.waiting.indexOf(me);
+      if (i >= 0) link.waiting.splice(i, 1);
+      throw new Error(`no answer from the Meter within ${WAIT_MS} ms`);
+    } else await tick();
+  }
+  if (me.error !== undefined || !me.result) throw me.error ?? new Error("the Meter gave no answer");
+  return me.result;
 }
 
-/**
- * Sends everything waiting in one round trip. The next batch is sent from the context of the request whose round
- * trip just ended, kept alive by its waitUntil (workerd ties I/O to the request that started it).
- */
-function send(ctx: Pick<ExecutionContext, "waitUntil">, env: Env, org: string, link: Link): void {
+/** Sends everything waiting (the caller included) in one round trip and hands each Waiter its answer. */
+async function roundTrip(env: Env, org: string, link: Link, deadline: number): Promise<void> {
   const batch = link.waiting.splice(0, MAX_BATCH);
   if (batch.length === 0) return;
   const riding = link.settlements.splice(0);
   link.inFlight = true;
-  let trip: Promise<ReserveResult[]>;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    trip = meterOf(env, org).reserveMany(
-      batch.map((w) => w.req),
-      riding,
-    );
-  } catch (err) {
-    trip = Promise.reject(err);
-  }
-  const done = trip
-    .then(
-      (results) => {
-        batch.forEach((w, i) => {
-          const r = results[i];
-          if (r) w.resolve(r);
-          else w.reject(new Error(`the Meter answered ${results.length} of ${batch.length} reservations`));
-        });
-      },
-      (err: unknown) => {
-        // Settling is idempotent, so settlements that may not have landed simply go back in the queue.
-        link.settlements.push(...riding);
-        for (const w of batch) w.reject(err);
-      },
-    )
-    .finally(() => {
-      link.inFlight = false;
-      send(ctx, env, org, link);
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer from the Meter within ${WAIT_MS} ms`)), deadline - Date.now());
     });
-  ctx.waitUntil(done);
+    const results = await Promise.race([
+      meterOf(env, org).reserveMany(
+        batch.map((w) => w.req),
+        riding,
+      ),
+      expired,
+    ]);
+    batch.forEach((w, i) => {
+      const r = results[i];
+      if (r) w.result = r;
+      else w.error = new Error(`the Meter answered ${results.length} of ${batch.length} reservations`);
+      w.done = true;
+    });
+  } catch (err) {
+    // Settling is idempotent, so settlements that may not have landed simply go back in the queue.
+    link.settlements.push(...riding);
+    for (const w of batch) {
+      w.error = err;
+      w.done = true;
+    }
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+    link.inFlight = false;
+  }
 }
 
 /** Flushes queued settlements after FLUSH_AFTER_MS unless a reserve has taken them along by then; one timer per org. */

@@ -88,7 +88,7 @@ export async function handleModelCall<S extends z.ZodType>(
   const bytes = Number(c.req.header("content-length")) || JSON.stringify(body).length;
   const est = worstCase(route, endpoint.maxOutput(body), bytes);
   const price = route.price ?? { input: 0, output: 0 };
-  const reservation = await reserveOrThrow(c.executionCtx, env, claims, {
+  const reservation = await reserveOrThrow(env, claims, {
     requestId,
     tokens: est.inputTokens + est.outputTokens,
     usd: costUsd(price, est.inputTokens, est.outputTokens),

@@ -116,8 +116,10 @@ export function relayStream(
             throw new RingfenceError({ kind: "upstream_stream_broken", message: "the provider sent an over-long line" });
           }
         } catch (err) {
-          const failure: Failure =
-            err instanceof RingfenceError
+          // A read cut short by the idle watch may reject ("cancelled") rather than end: the silence is the cause.
+          const failure: Failure = idle.expired
+            ? { kind: "upstream_timeout", afterMs: opts.idleTimeoutMs }
+            : err instanceof RingfenceError
               ? err.failure
               : { kind: "upstream_stream_broken", message: err instanceof Error ? err.message : "connection lost" };
           reader.cancel().catch(() => {});
