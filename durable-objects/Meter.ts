@@ -24,8 +24,11 @@ import type {
   ReserveRequest,
   ReserveResult,
   Settlement as SettlementRequest,
+  ToolCallRequest,
+  ToolCallResult,
 } from "../src/meter/types";
 import { usageOf } from "../src/meter/usage";
+import { admitToolCall, newLoopState } from "../src/mcp/loop";
 
 /** Settled reservations stay in the table this long, for reconciliation, then the alarm prunes them. */
 const SETTLED_RETENTION_MS = 24 * 3600_000;
@@ -65,6 +68,8 @@ type ReservationRow = {
 export class Meter extends DurableObject<Env> implements MeterApi {
   #state: MeterState = emptyState();
   #alarmAt: number | null = null;
+  /** Recent tool calls for the loop guard and ceilings: memory only (see MeterApi.toolCall). */
+  #loop = newLoopState();
   /** Ledgers changed inside the current #mutate; each is written once when it commits. */
   #dirty = new Set<string>();
 
@@ -138,6 +143,25 @@ export class Meter extends DurableObject<Env> implements MeterApi {
 
   async revokedIn(ledgers: string[]): Promise<string | null> {
     return revokedIn(this.#state, ledgers, Date.now());
+  }
+
+  async checkAccess(ledgers: string[]): Promise<{ revoked: string | null; configVersion: number }> {
+    return { revoked: revokedIn(this.#state, ledgers, Date.now()), configVersion: this.#state.configVersion };
+  }
+
+  async toolCall(req: ToolCallRequest): Promise<ToolCallResult> {
+    const now = Date.now();
+    const revoked = revokedIn(this.#state, req.ledgers, now);
+    if (revoked !== null) return { ok: false, reason: "revoked", ledger: revoked };
+    const token = req.ledgers[req.ledgers.length - 1] ?? "";
+    const admitted = admitToolCall(
+      this.#loop,
+      { token, ...(req.session ? { session: req.session } : {}), server: req.server, tool: req.tool, argsHash: req.argsHash },
+      req.limits,
+      now,
+    );
+    if (!admitted.ok) return { reason: "limit", ...admitted };
+    return { ok: true, configVersion: this.#state.configVersion };
   }
 
   async usage(ledger?: string): Promise<LedgerUsage[]> {

@@ -1,7 +1,15 @@
 // Registry: one per org. Holds the org's config (credentials already sealed by the caller) and tells the Meter its version.
 import { DurableObject } from "cloudflare:workers";
 import type { RegistryApi, RegistryResult } from "../src/registry/api";
-import { type ModelPrice, type OrgConfig, OrgConfigSchema, type Preset, type Upstream } from "../src/registry/config";
+import {
+  type McpServer,
+  type ModelPrice,
+  type OrgConfig,
+  OrgConfigSchema,
+  type Preset,
+  type Upstream,
+} from "../src/registry/config";
+import * as mcp from "../src/registry/mcp";
 import * as mutate from "../src/registry/mutate";
 
 const KEY = "config";
@@ -33,10 +41,29 @@ export class Registry extends DurableObject<Env> implements RegistryApi {
     return this.#apply((c) => mutate.putPrice(c, model, price));
   }
 
+  async putMcpServer(server: McpServer): Promise<RegistryResult> {
+    return this.#apply((c) => mcp.putMcpServer(c, server));
+  }
+
+  async deleteMcpServer(name: string): Promise<RegistryResult> {
+    return this.#apply((c) => mcp.deleteMcpServer(c, name));
+  }
+
+  async recordTools(server: string, seen: mcp.SeenTool[]): Promise<RegistryResult> {
+    return this.#apply((c) => mcp.recordTools(c, server, seen, Date.now()) ?? { ok: true, config: c });
+  }
+
+  async approveTool(server: string, tool: string, hash: string): Promise<RegistryResult> {
+    return this.#apply((c) => mcp.approveTool(c, server, tool, hash, Date.now()));
+  }
+
   async #apply(change: (c: OrgConfig) => RegistryResult): Promise<RegistryResult> {
     const current = await this.getConfig();
     if (!current) return { ok: false, failure: { kind: "not_found", what: "org" } };
-    return this.#save(change(current));
+    const next = change(current);
+    // An unchanged config (same version) is not written again.
+    if (next.ok && next.config.version === current.version) return next;
+    return this.#save(next);
   }
 
   async #save(result: RegistryResult): Promise<RegistryResult> {

@@ -43,6 +43,30 @@ export async function putProvider(
   await expectOk(await admin(path, { method: "PUT", body: JSON.stringify(credential) }), `PUT ${path}`);
 }
 
+export async function putMcpServer(
+  admin: AdminFetch,
+  org: string,
+  name: string,
+  server: { url: string; headers?: Record<string, string> },
+): Promise<void> {
+  const path = `/admin/orgs/${org}/mcp/servers/${name}`;
+  await expectOk(await admin(path, { method: "PUT", body: JSON.stringify(server) }), `PUT ${path}`);
+}
+
+/** MCP_UPSTREAMS="name=url,name2=url2" → [{name, url}]; a malformed entry is an error naming it. */
+export function parseMcpUpstreams(value: string | undefined): { name: string; url: string }[] {
+  if (!value?.trim()) return [];
+  return value.split(",").map((entry) => {
+    const at = entry.indexOf("=");
+    const name = entry.slice(0, at).trim();
+    const url = entry.slice(at + 1).trim();
+    if (at <= 0 || !/^[a-z0-9][a-z0-9_-]{0,31}$/.test(name) || !URL.canParse(url)) {
+      throw new Error(`MCP_UPSTREAMS: '${entry.trim()}' is not name=url (name: 1-32 of a-z, 0-9, '-', '_')`);
+    }
+    return { name, url };
+  });
+}
+
 export interface MintedToken {
   token: string;
   id: string;
@@ -51,7 +75,7 @@ export interface MintedToken {
 export async function mintToken(
   admin: AdminFetch,
   org: string,
-  request: { sub: string; models: string[]; ttlSeconds: number; limits?: Limits },
+  request: { sub: string; models: string[]; tools?: string[]; ttlSeconds: number; limits?: Limits },
 ): Promise<MintedToken> {
   const body = await expectOk(await post(admin, `/admin/orgs/${org}/tokens`, request), `POST /admin/orgs/${org}/tokens`);
   const minted = body as Partial<MintedToken> | null;

@@ -3,7 +3,17 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Provider } from "./seed.ts";
-import { adminClient, ensureOrg, mintToken, putProvider, tokenAccepted, tokenExpiry } from "./seed.ts";
+import {
+  adminClient,
+  decodeJwtPart,
+  ensureOrg,
+  mintToken,
+  parseMcpUpstreams,
+  putMcpServer,
+  putProvider,
+  tokenAccepted,
+  tokenExpiry,
+} from "./seed.ts";
 import type { Served } from "./serve.ts";
 import { build, LOOPBACK_HOSTS, loadSecrets, PROJECT_ROOT, serve, UserError } from "./serve.ts";
 
@@ -57,18 +67,25 @@ async function seedDevOrg(served: Served, devFile: string, env: NodeJS.ProcessEn
     }
   }
 
+  for (const { name, url } of parseMcpUpstreams(env.MCP_UPSTREAMS)) {
+    await putMcpServer(admin, DEV_ORG, name, { url });
+    notes.push(`MCP server '${name}' → ${url} (from MCP_UPSTREAMS): ${served.url}/mcp/${name}`);
+  }
+
   const previous = readDevJson(devFile);
   let token = created ? undefined : previous.token;
   if (token !== undefined) {
     const exp = tokenExpiry(token);
-    const fresh = exp !== undefined && exp - Date.now() / 1000 > RENEW_BEFORE_SECONDS;
+    // Tokens from before the MCP broker have no tool scope: renew them so the dev token can use every tool.
+    const fresh =
+      exp !== undefined && exp - Date.now() / 1000 > RENEW_BEFORE_SECONDS && Array.isArray(decodeJwtPart(token, 1).tools);
     if (!fresh || !(await tokenAccepted(served.url, token))) {
       notes.push("The saved dev token is expired, revoked or unknown: minting a new one.");
       token = undefined;
     }
   }
   if (token === undefined) {
-    token = (await mintToken(admin, DEV_ORG, { sub: "dev", models: ["*"], ttlSeconds: TOKEN_TTL_SECONDS })).token;
+    token = (await mintToken(admin, DEV_ORG, { sub: "dev", models: ["*"], tools: ["*/*"], ttlSeconds: TOKEN_TTL_SECONDS })).token;
   }
 
   const info: DevInfo = { url: served.url, adminToken: served.adminToken, token };
@@ -119,7 +136,16 @@ async function main(): Promise<void> {
   const secrets = loadSecrets(path.join(home, "secrets.json"), env);
   const trustedHosts = env.RINGFENCE_TRUSTED_HOSTS ?? LOOPBACK_HOSTS;
   console.log(`Starting workerd on 127.0.0.1:${port} (trusted upstream hosts: ${trustedHosts || "none"})`);
-  const served = await serve({ port, persistDir: path.join(home, "state"), buildDir, secrets, env, trustedHosts });
+  // DNS-rebinding protection: the server listens on loopback, so it answers only to loopback host names by default.
+  const allowedHosts = env.RINGFENCE_ALLOWED_HOSTS ?? LOOPBACK_HOSTS;
+  const served = await serve({
+    port,
+    persistDir: path.join(home, "state"),
+    buildDir,
+    secrets,
+    env: { ...env, RINGFENCE_ALLOWED_HOSTS: allowedHosts },
+    trustedHosts,
+  });
 
   let stopping = false;
   const stop = (signal: string) => {

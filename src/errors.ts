@@ -28,6 +28,22 @@ export type Failure =
   | { kind: "upstream_stream_broken"; message: string }
   | { kind: "upstream_blocked"; url: string; reason: string }
   | { kind: "policy_blocked"; detection: string; location: string; direction: "request" | "response" }
+  | {
+      kind: "tool_denied";
+      server: string;
+      tool: string;
+      /** Which check refused: the token's tool scope, the policy's ACL, rug-pull pinning, a poisoned definition, an argument constraint. */
+      step: "token_scope" | "policy_acl" | "pinning" | "definition" | "constraint" | "unknown_tool";
+      reason: string;
+    }
+  | {
+      kind: "tool_limited";
+      server: string;
+      tool: string;
+      limit: "loop" | "session_calls" | "token_calls" | "tool_rate";
+      retryAfterSeconds: number;
+      message: string;
+    }
   | { kind: "not_found"; what: string }
   | { kind: "method_not_allowed"; method: string }
   | { kind: "admin_unauthorized" }
@@ -97,6 +113,10 @@ export function describe(f: Failure): string {
       return `Upstream URL refused (${f.reason}): ${f.url}`;
     case "policy_blocked":
       return `Blocked by policy: ${f.detection} detected in the ${f.direction} at ${f.location}`;
+    case "tool_denied":
+      return `Tool call refused at step '${f.step}' for ${f.server}/${f.tool}: ${f.reason}`;
+    case "tool_limited":
+      return `Tool call refused by the ${f.limit} limit for ${f.server}/${f.tool}: ${f.message}; retry after ${f.retryAfterSeconds}s`;
     case "not_found":
       return `Not found: ${f.what}`;
     case "method_not_allowed":
@@ -134,8 +154,10 @@ export function httpStatus(f: Failure): number {
     case "forbidden":
     case "attenuation_refused":
     case "upstream_blocked":
+    case "tool_denied":
       return 403;
     case "rate_limited":
+    case "tool_limited":
       return 429;
     case "upstream_error":
       return f.status >= 400 && f.status < 600 ? f.status : 502;
@@ -179,7 +201,10 @@ function openaiTypeCode(f: Failure): { type: string; code: string } {
     case "forbidden":
     case "attenuation_refused":
     case "upstream_blocked":
+    case "tool_denied":
       return { type: "permission_error", code: f.kind };
+    case "tool_limited":
+      return { type: "rate_limit_exceeded", code: `tool_${f.limit}_exceeded` };
     case "rate_limited":
       return {
         type: f.limit.startsWith("usd") || f.limit === "tokens_per_day" ? "insufficient_quota" : "rate_limit_exceeded",
@@ -235,6 +260,7 @@ export function toWire(f: Failure, format: WireFormat, requestId: string, jsonrp
     headers["retry-after"] = String(f.retryAfterSeconds);
   }
   if (f.kind === "upstream_error" && f.retryAfterSeconds !== undefined) headers["retry-after"] = String(f.retryAfterSeconds);
+  if (f.kind === "tool_limited") headers["retry-after"] = String(f.retryAfterSeconds);
   if (status === 401 && format !== "jsonrpc") headers["www-authenticate"] = 'Bearer realm="ringfence"';
   switch (format) {
     case "openai": {
@@ -253,13 +279,40 @@ export function toWire(f: Failure, format: WireFormat, requestId: string, jsonrp
       return {
         status,
         headers,
-        body: { jsonrpc: "2.0", id: jsonrpcId, error: { code: jsonrpcCode(f), message, data: { kind: f.kind, requestId } } },
+        body: { jsonrpc: "2.0", id: jsonrpcId, error: { code: jsonrpcCode(f), message, data: jsonrpcData(f, requestId) } },
       };
   }
 }
 
+/** What a JSON-RPC client gets besides the message: the kind, the step that refused, and the request id. */
+function jsonrpcData(f: Failure, requestId: string): Record<string, unknown> {
+  const data: Record<string, unknown> = { kind: f.kind, requestId };
+  if (f.kind === "tool_denied") Object.assign(data, { step: f.step, server: f.server, tool: f.tool });
+  if (f.kind === "tool_limited") Object.assign(data, { limit: f.limit, retryAfterSeconds: f.retryAfterSeconds });
+  if (f.kind === "policy_blocked") Object.assign(data, { detection: f.detection, location: f.location, direction: f.direction });
+  return data;
+}
+
+/**
+ * JSON-RPC codes: the standard ones where they fit; refusals by ringfence use the implementation-defined server-error
+ * range (-32000 to -32099), one code per family so a client can tell an auth refusal from a policy one.
+ */
 function jsonrpcCode(f: Failure): number {
   switch (f.kind) {
+    case "missing_token":
+    case "invalid_token":
+    case "token_expired":
+    case "token_revoked":
+      return -32001;
+    case "tool_denied":
+    case "model_not_allowed":
+    case "forbidden":
+      return -32003;
+    case "policy_blocked":
+      return -32004;
+    case "tool_limited":
+    case "rate_limited":
+      return -32029;
     case "invalid_json":
       return -32700;
     case "invalid_request":

@@ -5,6 +5,7 @@ import { admin } from "./admin";
 import type { AppEnv } from "./context";
 import { failureResponse, onError } from "./errors";
 import { gateway } from "./gateway";
+import { mcpBroker } from "./mcp-broker";
 
 export { Authority } from "../durable-objects/Authority";
 export { Meter } from "../durable-objects/Meter";
@@ -21,6 +22,7 @@ app.use(async (c, next) => {
 
 app.get("/healthz", (c) => c.json({ ok: true }));
 app.route("/admin", admin);
+app.route("/", mcpBroker);
 app.route("/", gateway);
 
 app.notFound((c) => failureResponse(c, { kind: "not_found", what: `${c.req.method} ${c.req.path}` }));

@@ -33,7 +33,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function startChild(name: string, cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Child {
+export function startChild(name: string, cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Child {
   // detached: a process group of its own, so stop() also reaches grandchildren (workerd under start.ts, node under npx).
   const proc = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
@@ -85,7 +85,7 @@ function startChild(name: string, cmd: string, args: string[], opts: { cwd: stri
 }
 
 /** Polls `ready` until it returns a value, the child exits, `ready` throws, or the time is up; on failure the child is stopped. */
-async function waitFor<T>(child: Child, what: string, timeoutMs: number, ready: () => Promise<T | undefined>): Promise<T> {
+export async function waitFor<T>(child: Child, what: string, timeoutMs: number, ready: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {
@@ -122,7 +122,7 @@ export interface Ringfence {
 }
 
 /** `npm start` of the checkout at `root` (another checkout serves A/B comparisons). */
-export async function startRingfence(upstreamUrl: string, root = ROOT): Promise<Ringfence> {
+export async function startRingfence(upstreamUrl: string, root = ROOT, extraEnv: Record<string, string> = {}): Promise<Ringfence> {
   const home = mkdtempSync(path.join(os.tmpdir(), "ringfence-bench-"));
   const port = await freePort();
   const env = {
@@ -131,6 +131,7 @@ export async function startRingfence(upstreamUrl: string, root = ROOT): Promise<
     RINGFENCE_HOME: home,
     OPENAI_API_KEY: PROVIDER_KEY,
     UPSTREAM_OPENAI_URL: `${upstreamUrl}/v1`,
+    ...extraEnv,
   };
   // Exactly what `npm start` runs, without npm's own process in between.
   const child = startChild("ringfence (npm start)", node, ["scripts/start.ts"], { cwd: root, env });

@@ -1,6 +1,7 @@
 // Contracts of the Meter: limits, reservations and usage, per org and per token ledger.
 import { z } from "zod";
 import type { LimitKind } from "../errors";
+import type { LoopLimits } from "../mcp/loop";
 
 export const LimitsSchema = z
   .object({
@@ -63,6 +64,30 @@ export interface Settlement {
   actual: Actual;
 }
 
+/** One MCP tool call, as the broker asks the Meter to admit it. */
+export interface ToolCallRequest {
+  /** The token's ledger chain (revocation is checked on every one); the last is the token itself. */
+  ledgers: string[];
+  /** The MCP session, when the protocol revision has one. */
+  session?: string;
+  server: string;
+  tool: string;
+  /** Hash of the canonical arguments: the loop guard's notion of "the same call". */
+  argsHash: string;
+  limits: LoopLimits;
+}
+
+export type ToolCallResult =
+  | { ok: true; configVersion: number }
+  | { ok: false; reason: "revoked"; ledger: string }
+  | {
+      ok: false;
+      reason: "limit";
+      limit: "loop" | "session_calls" | "token_calls" | "tool_rate";
+      retryAfterSeconds: number;
+      message: string;
+    };
+
 /** RPC surface of the Meter Durable Object (one per org). */
 export interface MeterApi {
   /**
@@ -86,6 +111,13 @@ export interface MeterApi {
   revoke(tokenId: string, expiresAt: number): Promise<void>;
   /** The first revoked ledger of the chain, or null. (reserve() does this check itself.) */
   revokedIn(ledgers: string[]): Promise<string | null>;
+  /** Revocation and the org config version, for calls that spend nothing (MCP lists, reads). */
+  checkAccess(ledgers: string[]): Promise<{ revoked: string | null; configVersion: number }>;
+  /**
+   * The broker's one round trip per tool call: revocation, loop guard, call ceilings and per-tool rates. Kept in memory
+   * (a restart forgets recent calls, never a budget): a tool call must not wait for a storage commit.
+   */
+  toolCall(req: ToolCallRequest): Promise<ToolCallResult>;
   usage(ledger?: string): Promise<LedgerUsage[]>;
   /** The Registry bumps this when org config changes, so isolates refresh their cache. */
   setConfigVersion(version: number): Promise<void>;

@@ -10,6 +10,15 @@ export const PRESETS: Readonly<Record<Preset, Policy>> = {
     response: { "*": "flag", "secret.*": "redact" },
     minConfidence: 0.5,
     noTrain: { storeFalse: true, requireZeroRetention: false },
+    mcp: {
+      access: { default: "allow", servers: {} },
+      arguments: { "*": "flag", "secret.*": "block" },
+      results: { "*": "flag", "secret.*": "redact" },
+      definitions: "flag",
+      pinning: "record",
+      constraints: {},
+      loop: { maxRepeats: 20, windowSeconds: 60 },
+    },
   },
   /** Secrets redacted both ways, private keys blocked; structured PII tokenized (restored in the answer); invisible-text attacks stripped; exfil links in answers neutralised. */
   standard: {
@@ -33,6 +42,22 @@ export const PRESETS: Readonly<Record<Preset, Policy>> = {
     },
     minConfidence: 0.5,
     noTrain: { storeFalse: true, requireZeroRetention: false },
+    /** Tools: secrets and exfil never leave through arguments; injection, secrets and hidden text are cut from results. */
+    mcp: {
+      access: { default: "allow", servers: {} },
+      arguments: { "*": "flag", "secret.*": "block", "exfil.*": "block" },
+      results: {
+        "*": "flag",
+        "secret.*": "redact",
+        "injection.*": "redact",
+        "unicode.*": "redact",
+        "exfil.*": "redact",
+      },
+      definitions: "block",
+      pinning: "enforce",
+      constraints: {},
+      loop: { maxRepeats: 5, windowSeconds: 60, maxCallsPerSession: 500 },
+    },
   },
   /** Deny by default: secrets and injection block, all PII tokenized, exfil and hidden text removed, zero-retention routes only. */
   regulated: {
@@ -55,5 +80,22 @@ export const PRESETS: Readonly<Record<Preset, Policy>> = {
     },
     minConfidence: 0.6,
     noTrain: { storeFalse: true, requireZeroRetention: true },
+    /** Tools: deny unless a server is allowed; anything sensitive in arguments blocks; injection in results blocks. */
+    mcp: {
+      access: { default: "deny", servers: {} },
+      arguments: { "*": "flag", "secret.*": "block", "pii.*": "block", "exfil.*": "block", "injection.*": "block" },
+      results: {
+        "*": "flag",
+        "secret.*": "redact",
+        "pii.*": "redact",
+        "injection.*": "block",
+        "unicode.*": "redact",
+        "exfil.*": "redact",
+      },
+      definitions: "block",
+      pinning: "enforce",
+      constraints: {},
+      loop: { maxRepeats: 3, windowSeconds: 60, maxCallsPerSession: 200 },
+    },
   },
 };

@@ -1,7 +1,17 @@
 // Resolving a policy: preset ⊕ org override ⊕ tighten-only flags (token claim, request header); then kind → action.
 import { RingfenceError } from "../errors";
 import { PRESETS } from "./presets";
-import { type Action, ActionSchema, type Policy, type PolicyOverride, type Preset, type Rules, stronger } from "./schema";
+import {
+  type Action,
+  ActionSchema,
+  type McpPolicy,
+  type McpPolicyOverride,
+  type Policy,
+  type PolicyOverride,
+  type Preset,
+  type Rules,
+  stronger,
+} from "./schema";
 
 export function compilePolicy(preset: Preset, override?: PolicyOverride): Policy {
   const base = PRESETS[preset];
@@ -13,6 +23,24 @@ export function compilePolicy(preset: Preset, override?: PolicyOverride): Policy
     response: { ...base.response, ...override.response },
     minConfidence: override.minConfidence ?? base.minConfidence,
     noTrain: { ...base.noTrain, ...override.noTrain },
+    mcp: override.mcp ? mergeMcp(base.mcp, override.mcp) : base.mcp,
+  };
+}
+
+function mergeMcp(base: McpPolicy, o: McpPolicyOverride): McpPolicy {
+  const constraints = { ...base.constraints };
+  for (const [server, tools] of Object.entries(o.constraints ?? {})) constraints[server] = { ...constraints[server], ...tools };
+  return {
+    access: {
+      default: o.access?.default ?? base.access.default,
+      servers: { ...base.access.servers, ...o.access?.servers },
+    },
+    arguments: { ...base.arguments, ...o.arguments },
+    results: { ...base.results, ...o.results },
+    definitions: o.definitions ?? base.definitions,
+    pinning: o.pinning ?? base.pinning,
+    constraints,
+    loop: { ...base.loop, ...o.loop },
   };
 }
 
@@ -93,12 +121,18 @@ function tightenRules(rules: Rules, extra: Rules): Rules {
   return out;
 }
 
+/** Flags tighten the MCP rules too: request flags apply to what goes out (arguments), response flags to what comes back. */
 export function tighten(policy: Policy, flags: Flags): Policy {
   return {
     ...policy,
     mode: flags.enforce ? "enforce" : policy.mode,
     request: tightenRules(policy.request, flags.request),
     response: tightenRules(policy.response, flags.response),
+    mcp: {
+      ...policy.mcp,
+      arguments: tightenRules(policy.mcp.arguments, flags.request),
+      results: tightenRules(policy.mcp.results, flags.response),
+    },
     noTrain: flags.noTrain ? { storeFalse: true, requireZeroRetention: true } : policy.noTrain,
   };
 }

@@ -1,5 +1,8 @@
 // The Compiled Policy: what each position does with each kind of finding. The schema is the type.
 import { z } from "zod";
+import { McpAccessSchema } from "../mcp/acl";
+import { ToolConstraintsSchema } from "../mcp/constraints";
+import { LoopLimitsSchema } from "../mcp/loop";
 
 export const PresetSchema = z.enum(["starter", "standard", "regulated"]);
 export type Preset = z.infer<typeof PresetSchema>;
@@ -15,6 +18,25 @@ export const stronger = (a: Action, b: Action): Action => (STRENGTH[b] > STRENGT
 /** Kind patterns ("secret.*", "pii.email", "*") → action; the most specific pattern wins. */
 export const RulesSchema = z.record(z.string().regex(/^(\*|[a-z]+\.(\*|[a-z0-9_]+))$/), ActionSchema);
 export type Rules = z.infer<typeof RulesSchema>;
+
+/** The MCP broker's part of the policy: who may call which tool, with what, and what comes back. */
+export const McpPolicySchema = z.object({
+  /** Tool ACL per server (allow/deny globs) and the default for servers without a rule. */
+  access: McpAccessSchema,
+  /** Detection on tool-call arguments, agent → tool (the token's and header's request flags tighten it). */
+  arguments: RulesSchema,
+  /** Detection on what tools send back: results, resources, prompts, server requests (response flags tighten it). */
+  results: RulesSchema,
+  /** A tool definition with a finding (poisoning, shadowing) is hidden and uncallable ("block") or only recorded. */
+  definitions: z.enum(["block", "flag"]),
+  /** Rug-pull pinning: a tool whose definition changed since approval is hidden until re-approved ("enforce"). */
+  pinning: z.enum(["enforce", "record"]),
+  /** Argument constraints: server → tool → argument path → constraint. */
+  constraints: z.record(z.string(), z.record(z.string(), ToolConstraintsSchema)),
+  /** Loop guard, call ceilings and per-tool rates. */
+  loop: LoopLimitsSchema,
+});
+export type McpPolicy = z.infer<typeof McpPolicySchema>;
 
 export const PolicySchema = z.object({
   preset: PresetSchema,
@@ -32,8 +54,26 @@ export const PolicySchema = z.object({
     /** Refuse routes to upstreams not marked zero-retention (OpenAI and Anthropic are under their API terms). */
     requireZeroRetention: z.boolean(),
   }),
+  mcp: McpPolicySchema,
 });
 export type Policy = z.infer<typeof PolicySchema>;
+
+/** What an org may override of the MCP part: rules merged kind by kind, servers and constraints merged by name. */
+export const McpPolicyOverrideSchema = z
+  .object({
+    access: z
+      .object({ default: McpAccessSchema.shape.default.optional(), servers: McpAccessSchema.shape.servers.optional() })
+      .strict()
+      .optional(),
+    arguments: RulesSchema.optional(),
+    results: RulesSchema.optional(),
+    definitions: McpPolicySchema.shape.definitions.optional(),
+    pinning: McpPolicySchema.shape.pinning.optional(),
+    constraints: McpPolicySchema.shape.constraints.optional(),
+    loop: LoopLimitsSchema.partial().optional(),
+  })
+  .strict();
+export type McpPolicyOverride = z.infer<typeof McpPolicyOverrideSchema>;
 
 /** What an org may override: any part, rules merged key by key over the preset's. */
 export const PolicyOverrideSchema = z
@@ -43,6 +83,7 @@ export const PolicyOverrideSchema = z
     response: RulesSchema.optional(),
     minConfidence: PolicySchema.shape.minConfidence.optional(),
     noTrain: PolicySchema.shape.noTrain.partial().optional(),
+    mcp: McpPolicyOverrideSchema.optional(),
   })
   .strict();
 export type PolicyOverride = z.infer<typeof PolicyOverrideSchema>;

@@ -1,6 +1,7 @@
 // RPC surface of the Registry Durable Object (one per org). Errors come back as values: thrown errors lose their shape over RPC.
 import type { Failure } from "../errors";
-import type { ModelPrice, OrgConfig, Preset, Upstream } from "./config";
+import type { McpServer, ModelPrice, OrgConfig, Preset, Upstream } from "./config";
+import type { SeenTool } from "./mcp";
 
 export type RegistryResult = { ok: true; config: OrgConfig } | { ok: false; failure: Failure };
 
@@ -11,4 +12,9 @@ export interface RegistryApi {
   putUpstream(upstream: Upstream): Promise<RegistryResult>;
   deleteUpstream(name: string): Promise<RegistryResult>;
   putPrice(model: string, price: ModelPrice): Promise<RegistryResult>;
+  putMcpServer(server: McpServer): Promise<RegistryResult>;
+  deleteMcpServer(name: string): Promise<RegistryResult>;
+  /** Pins new clean tools, records changed and poisoned ones; the config unchanged when there is nothing new. */
+  recordTools(server: string, seen: SeenTool[]): Promise<RegistryResult>;
+  approveTool(server: string, tool: string, hash: string): Promise<RegistryResult>;
 }

@@ -1,5 +1,6 @@
 // Per-org configuration kept by the Registry: preset, provider credentials (encrypted), custom upstreams, pricing.
 import { z } from "zod";
+import { PinSchema } from "../mcp/pin";
 import { PolicyOverrideSchema, PresetSchema } from "../policy/schema";
 
 export { type Preset, PresetSchema } from "../policy/schema";
@@ -46,6 +47,27 @@ export const UpstreamSchema = z.object({
 });
 export type Upstream = z.infer<typeof UpstreamSchema>;
 
+/** An upstream MCP server. Names are short so that "<server>__<tool>" stays within MCP's 64-character tool names. */
+export const McpServerSchema = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/),
+  url: z.string().url(),
+  /** Headers ringfence sends to the server (its credentials towards it), sealed. Client tokens never go upstream. */
+  headers: z.record(z.string().regex(/^[A-Za-z0-9-]{1,64}$/), SealedSchema).default({}),
+});
+export type McpServer = z.infer<typeof McpServerSchema>;
+
+/** What happened to a tool definition: first pinned, changed (rug pull), re-approved, or refused as poisoned. */
+export const ToolEventSchema = z.object({
+  at: z.number(),
+  server: z.string(),
+  tool: z.string(),
+  event: z.enum(["pinned", "changed", "approved", "poisoned"]),
+  hash: z.string(),
+  previous: z.string().optional(),
+  detail: z.string().optional(),
+});
+export type ToolEvent = z.infer<typeof ToolEventSchema>;
+
 export const OrgConfigSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -60,5 +82,10 @@ export const OrgConfigSchema = z.object({
   pricing: z.record(z.string(), ModelPriceSchema),
   /** Overrides of the preset's policy (rules merged kind by kind). */
   policy: PolicyOverrideSchema.optional(),
+  mcpServers: z.array(McpServerSchema).default([]),
+  /** Approved tool definitions: server → tool → pin. */
+  toolPins: z.record(z.string(), z.record(z.string(), PinSchema)).default({}),
+  /** The latest tool events, newest last (bounded). */
+  toolEvents: z.array(ToolEventSchema).default([]),
 });
 export type OrgConfig = z.infer<typeof OrgConfigSchema>;

@@ -4,10 +4,20 @@ import type { RegistryResult } from "./api";
 import type { ModelPrice, OrgConfig, Preset, Upstream } from "./config";
 
 export function newOrg(init: { id: string; name: string; preset: Preset }, now: number): OrgConfig {
-  return { ...init, createdAt: now, version: 1, providers: {}, upstreams: [], pricing: {} };
+  return {
+    ...init,
+    createdAt: now,
+    version: 1,
+    providers: {},
+    upstreams: [],
+    pricing: {},
+    mcpServers: [],
+    toolPins: {},
+    toolEvents: [],
+  };
 }
 
-const bump = (c: OrgConfig, patch: Partial<OrgConfig>): RegistryResult => ({
+export const bump = (c: OrgConfig, patch: Partial<OrgConfig>): RegistryResult => ({
   ok: true,
   config: { ...c, ...patch, version: c.version + 1 },
 });

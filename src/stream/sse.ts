@@ -4,6 +4,10 @@ export interface SseEvent {
   event?: string;
   data: string;
   id?: string;
+  /** Reconnection time in ms (MCP servers use it with an id-only event to make clients poll). */
+  retry?: number;
+  /** The event had no data line at all (only id/retry), as opposed to an empty one. */
+  dataless?: true;
 }
 
 /** Feeds decoded text in any chunking; yields each complete event once its blank line arrives. */
@@ -12,6 +16,13 @@ export class SseParser {
   #event: string | undefined;
   #data: string[] = [];
   #id: string | undefined;
+  #retry: number | undefined;
+  /** A relay must pass on events that carry only an id or a retry (EventSource would not dispatch them). */
+  readonly #keepBare: boolean;
+
+  constructor(opts: { keepBare?: boolean } = {}) {
+    this.#keepBare = opts.keepBare ?? false;
+  }
 
   push(text: string): SseEvent[] {
     this.#buffer += text;
@@ -60,12 +71,18 @@ export class SseParser {
 
   #line(line: string): SseEvent | null {
     if (line === "") {
-      if (this.#data.length === 0 && this.#event === undefined) return null;
+      const bare = this.#keepBare && (this.#id !== undefined || this.#retry !== undefined);
+      if (this.#data.length === 0 && this.#event === undefined && !bare) return null;
       const ev: SseEvent = { data: this.#data.join("\n") };
       if (this.#event !== undefined) ev.event = this.#event;
       if (this.#id !== undefined) ev.id = this.#id;
+      if (this.#retry !== undefined) ev.retry = this.#retry;
+      if (this.#data.length === 0) ev.dataless = true;
       this.#event = undefined;
       this.#data = [];
+      this.#retry = undefined;
+      // A relay forwards ids as they come, not the EventSource's remembered last id.
+      if (this.#keepBare) this.#id = undefined;
       return ev;
     }
     if (line.startsWith(":")) return null;
@@ -76,6 +93,7 @@ export class SseParser {
     if (field === "data") this.#data.push(value);
     else if (field === "event") this.#event = value;
     else if (field === "id") this.#id = value;
+    else if (field === "retry" && /^\d+$/.test(value)) this.#retry = Number(value);
     return null;
   }
 }
@@ -84,6 +102,8 @@ export function serializeSse(ev: SseEvent): string {
   let s = "";
   if (ev.event !== undefined) s += `event: ${ev.event}\n`;
   if (ev.id !== undefined) s += `id: ${ev.id}\n`;
-  for (const line of ev.data.split("\n")) s += `data: ${line}\n`;
+  if (ev.retry !== undefined) s += `retry: ${ev.retry}\n`;
+  // An id- or retry-only event has no data lines; one with empty data keeps its single empty data line.
+  if (!ev.dataless) for (const line of ev.data.split("\n")) s += `data: ${line}\n`;
   return `${s}\n`;
 }

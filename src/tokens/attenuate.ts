@@ -12,6 +12,16 @@ export const MAX_TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600;
 export const DEFAULT_CHILD_TTL_SECONDS = 3600;
 
 export const ModelGlobsSchema = z.array(z.string().min(1).max(200)).min(1).max(64);
+/** Tool globs: "<server>/<tool>", `*` for any run of characters. */
+export const ToolGlobsSchema = z
+  .array(
+    z
+      .string()
+      .min(3)
+      .max(200)
+      .regex(/^[^/\s]+\/[^/\s]+$/, 'a tool glob is "<server>/<tool>"'),
+  )
+  .max(64);
 export const SubjectSchema = z.string().min(1).max(200);
 /** Tighten-only policy flags; validated by parsing them. */
 export const FlagsTextSchema = z
@@ -39,6 +49,8 @@ export const AttenuateRequestSchema = z
   .object({
     sub: SubjectSchema.optional(),
     models: ModelGlobsSchema.optional(),
+    /** MCP tools, "<server>/<tool>" globs; each must be within the parent's. */
+    tools: ToolGlobsSchema.optional(),
     ttlSeconds: TtlSecondsSchema.optional(),
     /** Checked by the Meter, which knows the ancestors' limits. */
     limits: LimitsSchema.optional(),
@@ -61,6 +73,11 @@ export function attenuate(parent: CapabilityClaims, request: AttenuateRequest, n
     if (!globCovers(parent.models, glob)) refuse(`model '${glob}' is not within the parent token's models`);
   }
 
+  const tools = request.tools ?? parent.tools;
+  for (const glob of request.tools ?? []) {
+    if (!globCovers(parent.tools ?? [], glob)) refuse(`tool '${glob}' is not within the parent token's tools`);
+  }
+
   let exp: number;
   if (request.ttlSeconds === undefined) {
     exp = Math.min(parent.exp, now + DEFAULT_CHILD_TTL_SECONDS);
@@ -76,6 +93,7 @@ export function attenuate(parent: CapabilityClaims, request: AttenuateRequest, n
     org: parent.org,
     sub: request.sub ?? `${parent.sub}/child`,
     models: [...models],
+    ...(tools ? { tools: [...tools] } : {}),
     led: [...parent.led, newId],
     ...(pol ? { pol } : {}),
     jti: newId,

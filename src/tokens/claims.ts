@@ -11,6 +11,11 @@ export const CapabilityClaimsSchema = z.object({
   sub: z.string().min(1),
   /** Model globs this token may use (`*` matches any run of characters). */
   models: z.array(z.string().min(1)).min(1),
+  /**
+   * MCP tools this token may call, as globs over "<server>/<tool>" (e.g. "github/*" or "fs/read_*"). Absent: no tools.
+   * The policy's ACL applies on top; both must allow a call.
+   */
+  tools: z.array(z.string().min(1)).optional(),
   /** Budget ledger chain: token ids from the root token down to this one. Spend is charged to each. */
   led: z.array(z.string().min(1)).min(1),
   /** Tighten-only policy flags carried by the token (same syntax as the x-ringfence-flags header). */

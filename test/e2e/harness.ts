@@ -6,7 +6,7 @@ import type { Miniflare } from "miniflare";
 import { LogLevel } from "miniflare";
 import { inject } from "vitest";
 import type { AdminFetch, MintedToken, Provider } from "../../scripts/seed.ts";
-import { adminClient, decodeJwtPart, ensureOrg, expectOk, mintToken, putProvider } from "../../scripts/seed.ts";
+import { adminClient, decodeJwtPart, ensureOrg, expectOk, mintToken, putMcpServer, putProvider } from "../../scripts/seed.ts";
 import type { Served } from "../../scripts/serve.ts";
 import { build, LOOPBACK_HOSTS, loadSecrets, serve } from "../../scripts/serve.ts";
 import type { LedgerUsage, Limits } from "../../src/meter/types.ts";
@@ -23,14 +23,19 @@ const NOWHERE = "http://127.0.0.1:9";
 export interface Gateway {
   url: string;
   adminToken: string;
-  /** A capability token of the dev org: subject "dev", all models, one hour. */
+  /** A capability token of the dev org: subject "dev", all models and tools, one hour. */
   token: string;
   /** fetch() on `${url}${path}` (path like "/admin/orgs/dev") with the admin token; JSON content type when there is a body. */
   admin: AdminFetch;
   /** Mint another dev-org root token through the admin API (default ttl one hour); returns the token string. */
-  mintToken(request: { sub: string; models: string[]; ttlSeconds?: number; limits?: Limits }): Promise<string>;
+  mintToken(request: { sub: string; models: string[]; tools?: string[]; ttlSeconds?: number; limits?: Limits }): Promise<string>;
   /** Attenuate `parent` as its holder would (POST /v1/tokens); returns the child token string. */
-  attenuate(parent: string, request: { sub?: string; models?: string[]; ttlSeconds?: number; limits?: Limits }): Promise<string>;
+  attenuate(
+    parent: string,
+    request: { sub?: string; models?: string[]; tools?: string[]; ttlSeconds?: number; limits?: Limits },
+  ): Promise<string>;
+  /** PUT /admin/orgs/dev/mcp/servers/:name. */
+  putMcpServer(name: string, server: { url: string; headers?: Record<string, string> }): Promise<void>;
   /** POST /admin/orgs/dev/tokens/:id/revoke. */
   revoke(tokenId: string): Promise<void>;
   /** GET /admin/orgs/dev/tokens/:id/usage. */
@@ -89,7 +94,7 @@ async function seedDevOrg(admin: AdminFetch, options: GatewayOptions): Promise<M
       if (apiKey !== undefined) await putProvider(admin, DEV_ORG, provider, { apiKey, baseUrl: bases[provider] });
     }
   }
-  return mintToken(admin, DEV_ORG, { sub: "dev", models: ["*"], ttlSeconds: 3600 });
+  return mintToken(admin, DEV_ORG, { sub: "dev", models: ["*"], tools: ["*/*"], ttlSeconds: 3600 });
 }
 
 export async function startGateway(options: GatewayOptions = {}): Promise<Gateway> {
@@ -101,6 +106,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   const env = {
     UPSTREAM_OPENAI_URL: options.upstream?.openaiBase ?? `${NOWHERE}/v1`,
     UPSTREAM_ANTHROPIC_URL: options.upstream?.anthropicBase ?? NOWHERE,
+    // As `npm start`: a loopback server answers only to loopback host names (DNS-rebinding protection).
+    RINGFENCE_ALLOWED_HOSTS: LOOPBACK_HOSTS,
     ...options.vars,
   };
   const start = (port: number): Promise<Served> =>
@@ -134,6 +141,9 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       });
       const body = (await expectOk(res, "POST /v1/tokens")) as { token: string };
       return body.token;
+    },
+    async putMcpServer(name, server) {
+      await putMcpServer(admin, DEV_ORG, name, server);
     },
     async revoke(tokenId) {
       const path = `/admin/orgs/${DEV_ORG}/tokens/${tokenId}/revoke`;

@@ -16,6 +16,9 @@ const base: OrgConfig = {
     { name: "ollama", baseUrl: "http://127.0.0.1:11434/v1/", models: ["ollama/*"], stripPrefix: "ollama/", zeroRetention: true },
   ],
   pricing: { "gpt-4o": { input: 1, output: 2 } },
+  mcpServers: [],
+  toolPins: {},
+  toolEvents: [],
 };
 const defaults = { openaiUrl: "https://api.openai.com/v1", anthropicUrl: "https://api.anthropic.com" };
 

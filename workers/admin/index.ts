@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { RingfenceError } from "../../src/errors";
 import type { AppEnv } from "../context";
 import { limitsAdmin } from "./limits";
+import { mcpAdmin } from "./mcp";
 import { orgsAdmin } from "./orgs";
 import { tokensAdmin } from "./tokens";
 
@@ -29,3 +30,4 @@ admin.use(async (c, next) => {
 admin.route("/", orgsAdmin);
 admin.route("/", tokensAdmin);
 admin.route("/", limitsAdmin);
+admin.route("/", mcpAdmin);

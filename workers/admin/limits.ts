@@ -1,12 +1,14 @@
 // Admin routes for the Meter: set org and token limits (PUT replaces them), read usage.
+
 import { Hono } from "hono";
 import { RingfenceError } from "../../src/errors";
 import { LimitsSchema, ORG_LEDGER } from "../../src/meter/types";
 import type { AppEnv } from "../context";
 import { readJson } from "../shared/body";
+import { registryOf } from "../shared/registry";
 
 async function requireOrg(env: Env, org: string): Promise<void> {
-  if (!(await env.REGISTRY.getByName(org).getConfig())) throw new RingfenceError({ kind: "not_found", what: `org ${org}` });
+  if (!(await registryOf(env, org).getConfig())) throw new RingfenceError({ kind: "not_found", what: `org ${org}` });
 }
 
 /** Token ids name token ledgers; the org ledger's name is not one of them. */

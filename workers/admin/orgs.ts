@@ -1,4 +1,5 @@
 // Admin routes for orgs: create, read, provider credentials (sealed), OpenAI-compatible upstreams, pricing overrides.
+
 import { Hono } from "hono";
 import { z } from "zod";
 import { importSealKey, seal } from "../../src/crypto/seal";
@@ -10,6 +11,7 @@ import type { RegistryResult } from "../../src/registry/api";
 import { ModelPriceSchema, type OrgConfig, PresetSchema, UpstreamSchema } from "../../src/registry/config";
 import type { AppEnv } from "../context";
 import { readJson } from "../shared/body";
+import { registryOf } from "../shared/registry";
 
 const OrgIdSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "lower-case letters, digits, '-' and '_'");
 
@@ -50,22 +52,23 @@ export function publicOrg(c: OrgConfig) {
       headers: u.headers ? Object.keys(u.headers) : [],
     })),
     pricing: c.pricing,
+    mcpServers: c.mcpServers.map((s) => ({ name: s.name, url: s.url, headers: Object.keys(s.headers) })),
     policy: compilePolicy(c.preset, c.policy),
     policyOverride: c.policy ?? null,
   };
 }
 
-function unwrap(result: RegistryResult): OrgConfig {
+export function unwrap(result: RegistryResult): OrgConfig {
   if (!result.ok) throw new RingfenceError(result.failure);
   return result.config;
 }
 
-function requireUrl(env: Env, url: string): void {
+export function requireUrl(env: Env, url: string): void {
   const verdict = checkUpstreamUrl(url, parseTrustedHosts(env.RINGFENCE_TRUSTED_HOSTS));
   if (!verdict.ok) throw new RingfenceError({ kind: "upstream_blocked", url, reason: verdict.reason });
 }
 
-const orgParam = (org: string): string => {
+export const orgParam = (org: string): string => {
   if (!OrgIdSchema.safeParse(org).success) throw new RingfenceError({ kind: "not_found", what: `org ${org}` });
   return org;
 };
@@ -75,13 +78,13 @@ export const orgsAdmin = new Hono<AppEnv>();
 orgsAdmin.post("/orgs", async (c) => {
   const body = await readJson(c, CreateOrgSchema);
   const id = body.id ?? `org_${crypto.randomUUID().slice(0, 8)}`;
-  const config = unwrap(await c.env.REGISTRY.getByName(id).create({ id, name: body.name, preset: body.preset }));
+  const config = unwrap(await registryOf(c.env, id).create({ id, name: body.name, preset: body.preset }));
   return c.json({ org: publicOrg(config) }, 201);
 });
 
 orgsAdmin.get("/orgs/:org", async (c) => {
   const org = orgParam(c.req.param("org"));
-  const config = await c.env.REGISTRY.getByName(org).getConfig();
+  const config = await registryOf(c.env, org).getConfig();
   if (!config) throw new RingfenceError({ kind: "not_found", what: `org ${org}` });
   return c.json({ org: publicOrg(config) });
 });
@@ -93,7 +96,7 @@ orgsAdmin.put("/orgs/:org/providers/:provider", async (c) => {
     throw new RingfenceError({ kind: "not_found", what: `provider ${provider}` });
   const body = await readJson(c, ProviderSchema);
   if (body.baseUrl) requireUrl(c.env, body.baseUrl);
-  const registry = c.env.REGISTRY.getByName(org);
+  const registry = registryOf(c.env, org);
   const current = await registry.getConfig();
   if (!current) throw new RingfenceError({ kind: "not_found", what: `org ${org}` });
   const key = await importSealKey(c.env.RINGFENCE_ENCRYPTION_KEY);
@@ -121,20 +124,20 @@ orgsAdmin.put("/orgs/:org/upstreams/:name", async (c) => {
       message: "upstream name: lower-case letters, digits, '-' and '_'",
       param: "name",
     });
-  const config = unwrap(await c.env.REGISTRY.getByName(org).putUpstream(upstream));
+  const config = unwrap(await registryOf(c.env, org).putUpstream(upstream));
   return c.json({ org: publicOrg(config) });
 });
 
 orgsAdmin.delete("/orgs/:org/upstreams/:name", async (c) => {
   const org = orgParam(c.req.param("org"));
-  const config = unwrap(await c.env.REGISTRY.getByName(org).deleteUpstream(c.req.param("name")));
+  const config = unwrap(await registryOf(c.env, org).deleteUpstream(c.req.param("name")));
   return c.json({ org: publicOrg(config) });
 });
 
 orgsAdmin.put("/orgs/:org/pricing/:model", async (c) => {
   const org = orgParam(c.req.param("org"));
   const body = await readJson(c, ModelPriceSchema.strict());
-  const config = unwrap(await c.env.REGISTRY.getByName(org).putPrice(c.req.param("model"), body));
+  const config = unwrap(await registryOf(c.env, org).putPrice(c.req.param("model"), body));
   return c.json({ org: publicOrg(config) });
 });
 
@@ -142,7 +145,7 @@ orgsAdmin.put("/orgs/:org/pricing/:model", async (c) => {
 orgsAdmin.put("/orgs/:org/policy", async (c) => {
   const org = orgParam(c.req.param("org"));
   const { preset, ...policy } = await readJson(c, PolicyBodySchema);
-  const registry = c.env.REGISTRY.getByName(org);
+  const registry = registryOf(c.env, org);
   const config = unwrap(await registry.update({ policy, ...(preset ? { preset } : {}) }));
   return c.json({ org: publicOrg(config) });
 });

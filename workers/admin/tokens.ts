@@ -1,4 +1,5 @@
 // Admin token routes: mint (a root token, or a child of a given parent), revoke, rotate the signing keys.
+
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { RingfenceError } from "../../src/errors";
@@ -8,12 +9,14 @@ import {
   MAX_TOKEN_LIFETIME_SECONDS,
   ModelGlobsSchema,
   SubjectSchema,
+  ToolGlobsSchema,
   TtlSecondsSchema,
 } from "../../src/tokens/attenuate";
 import { type CapabilityClaims, ISSUER } from "../../src/tokens/claims";
 import { authority, childClaims, newTokenId, verifyToken } from "../auth";
 import type { AppEnv } from "../context";
 import { readJson } from "../shared/body";
+import { registryOf } from "../shared/registry";
 
 /** Root tokens are what an SMB pastes as OPENAI_API_KEY, so they default to the longest lifetime allowed. */
 const DEFAULT_ROOT_TTL_SECONDS = MAX_TOKEN_LIFETIME_SECONDS;
@@ -21,6 +24,8 @@ const DEFAULT_ROOT_TTL_SECONDS = MAX_TOKEN_LIFETIME_SECONDS;
 const MintSchema = z.strictObject({
   sub: SubjectSchema.optional(),
   models: ModelGlobsSchema.optional(),
+  /** MCP tools the token may call: "<server>/<tool>" globs. None: no tools. */
+  tools: ToolGlobsSchema.optional(),
   ttlSeconds: TtlSecondsSchema.optional(),
   limits: LimitsSchema.optional(),
   /** Tighten-only policy flags carried by the token (x-ringfence-flags syntax). */
@@ -38,7 +43,7 @@ const RevokeSchema = z.strictObject({
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
 async function requireOrg(env: Env, org: string): Promise<void> {
-  if (!(await env.REGISTRY.getByName(org).getConfig())) throw new RingfenceError({ kind: "not_found", what: `org ${org}` });
+  if (!(await registryOf(env, org).getConfig())) throw new RingfenceError({ kind: "not_found", what: `org ${org}` });
 }
 
 /** An admin-minted child: the parent must belong to the org in the path; the rest is the holder's own rule. */
@@ -63,6 +68,7 @@ async function rootClaims(env: Env, org: string, body: MintRequest): Promise<Cap
     org,
     sub: body.sub,
     models: body.models,
+    ...(body.tools ? { tools: body.tools } : {}),
     led: [id],
     ...(body.flags ? { pol: body.flags } : {}),
     jti: id,

@@ -1,8 +1,10 @@
 // Per-isolate cache of org config, refreshed when the Meter reports a newer version (so no extra round trip per request).
+
 import { importSealKey, unseal } from "../../src/crypto/seal";
 import { RingfenceError } from "../../src/errors";
 import type { Route } from "../../src/providers/types";
 import type { OrgConfig } from "../../src/registry/config";
+import { registryOf } from "../shared/registry";
 
 interface Entry {
   config: OrgConfig;
@@ -15,7 +17,7 @@ const cache = new Map<string, Entry>();
 async function load(env: Env, org: string): Promise<Entry> {
   let config: OrgConfig | null;
   try {
-    config = await env.REGISTRY.getByName(org).getConfig();
+    config = await registryOf(env, org).getConfig();
   } catch (err) {
     throw new RingfenceError({
       kind: "unavailable",
@@ -27,6 +29,18 @@ async function load(env: Env, org: string): Promise<Entry> {
   const entry = { config, secrets: new Map<string, Promise<string>>() };
   cache.set(org, entry);
   return entry;
+}
+
+/** The cached config (loaded on first use); callers refresh it with the version the Meter reports. */
+export async function cachedOrgConfig(env: Env, org: string): Promise<OrgConfig> {
+  return (cache.get(org) ?? (await load(env, org))).config;
+}
+
+/** A config this isolate just received from the Registry (after a change it caused) replaces an older cached one. */
+export function rememberOrgConfig(config: OrgConfig): void {
+  const entry = cache.get(config.id);
+  if (entry && entry.config.version >= config.version) return;
+  cache.set(config.id, { config, secrets: new Map() });
 }
 
 /** Always from the Registry (for calls off the hot path, such as listing models). */

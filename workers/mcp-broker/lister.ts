@@ -1,0 +1,128 @@
+// The broker's own tools/list against an upstream, when no client listing is fresh enough to check a call against.
+import { RingfenceError } from "../../src/errors";
+import { isObject, isResponse, type JsonRpcResponse } from "../../src/mcp/jsonrpc";
+import type { McpServer } from "../../src/registry/config";
+import { SseParser } from "../../src/stream/sse";
+import { callServer } from "./upstream";
+
+const CLIENT_INFO = { name: "ringfence-broker", version: "0.1.0" };
+const LEGACY_VERSION = "2025-06-18";
+const STATELESS_VERSION = "2026-07-28";
+/** A server with more pages than this is cut off: the broker only needs the definitions to check calls. */
+const MAX_PAGES = 20;
+
+/** The JSON-RPC response with `id` in a JSON or SSE body. */
+async function responseTo(res: Response, id: number): Promise<JsonRpcResponse> {
+  const type = res.headers.get("content-type") ?? "";
+  const text = await res.text();
+  const candidates: unknown[] = [];
+  if (type.includes("text/event-stream")) {
+    const parser = new SseParser();
+    for (const ev of [...parser.push(text), ...parser.end()]) {
+      try {
+        candidates.push(JSON.parse(ev.data));
+      } catch {
+        // not JSON: skip
+      }
+    }
+  } else {
+    try {
+      const body: unknown = JSON.parse(text);
+      candidates.push(...(Array.isArray(body) ? body : [body]));
+    } catch {
+      // handled below
+    }
+  }
+  const found = candidates.find((m): m is JsonRpcResponse => isResponse(m) && m.id === id);
+  if (!found) throw new Error(`no JSON-RPC response to request ${id} (HTTP ${res.status})`);
+  return found;
+}
+
+function headers(extra: Record<string, string>): Headers {
+  return new Headers({ "content-type": "application/json", accept: "application/json, text/event-stream", ...extra });
+}
+
+async function post(env: Env, org: string, server: McpServer, body: unknown, extra: Record<string, string>): Promise<Response> {
+  return callServer(env, org, server, { method: "POST", headers: headers(extra), body: JSON.stringify(body) });
+}
+
+async function pages(list: (cursor: string | undefined, id: number) => Promise<JsonRpcResponse>): Promise<unknown[]> {
+  const tools: unknown[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const r = await list(cursor, 10 + page);
+    if (r.error) throw new Error(`tools/list failed: ${r.error.message}`);
+    const result = isObject(r.result) ? r.result : {};
+    if (Array.isArray(result.tools)) tools.push(...result.tools);
+    cursor = typeof result.nextCursor === "string" ? result.nextCursor : undefined;
+    if (!cursor) break;
+  }
+  return tools;
+}
+
+/** Legacy revisions: initialize, initialized, tools/list, then end the session. */
+async function legacy(env: Env, org: string, server: McpServer): Promise<unknown[] | null> {
+  const init = await post(
+    env,
+    org,
+    server,
+    {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: LEGACY_VERSION, capabilities: {}, clientInfo: CLIENT_INFO },
+    },
+    {},
+  );
+  const reply = await responseTo(init, 1);
+  if (reply.error || !isObject(reply.result)) return null;
+  const version = typeof reply.result.protocolVersion === "string" ? reply.result.protocolVersion : LEGACY_VERSION;
+  const session = init.headers.get("mcp-session-id");
+  const common: Record<string, string> = { "mcp-protocol-version": version, ...(session ? { "mcp-session-id": session } : {}) };
+  const initialized = await post(env, org, server, { jsonrpc: "2.0", method: "notifications/initialized" }, common);
+  await initialized.body?.cancel();
+  try {
+    return await pages(async (cursor, id) =>
+      responseTo(
+        await post(env, org, server, { jsonrpc: "2.0", id, method: "tools/list", params: cursor ? { cursor } : {} }, common),
+        id,
+      ),
+    );
+  } finally {
+    if (session) {
+      const ended = await callServer(env, org, server, { method: "DELETE", headers: headers(common) }).catch(() => null);
+      await ended?.body?.cancel();
+    }
+  }
+}
+
+/** The stateless revision: every request carries its version and capabilities. */
+async function stateless(env: Env, org: string, server: McpServer): Promise<unknown[]> {
+  const meta = {
+    "io.modelcontextprotocol/protocolVersion": STATELESS_VERSION,
+    "io.modelcontextprotocol/clientCapabilities": {},
+    "io.modelcontextprotocol/clientInfo": CLIENT_INFO,
+  };
+  return pages(async (cursor, id) =>
+    responseTo(
+      await post(
+        env,
+        org,
+        server,
+        { jsonrpc: "2.0", id, method: "tools/list", params: { ...(cursor ? { cursor } : {}), _meta: meta } },
+        { "mcp-protocol-version": STATELESS_VERSION, "mcp-method": "tools/list" },
+      ),
+      id,
+    ),
+  );
+}
+
+/** Every tool the server lists now, in the revision it speaks. */
+export async function listToolsDirect(env: Env, org: string, server: McpServer): Promise<unknown[]> {
+  try {
+    return (await legacy(env, org, server)) ?? (await stateless(env, org, server));
+  } catch (err) {
+    if (err instanceof RingfenceError) throw err;
+    return stateless(env, org, server);
+  }
+}

@@ -1,0 +1,129 @@
+// Agent → tool: every tools/call passes scope, ACL, pinning, definition, constraints, argument scan and the Meter.
+import { standardDetectors } from "../../src/detect";
+import { guardJson } from "../../src/detect/guard-json";
+import { Vault } from "../../src/detect/vault";
+import { type Failure, RingfenceError } from "../../src/errors";
+import { toolAccess } from "../../src/mcp/acl";
+import { checkArguments } from "../../src/mcp/constraints";
+import { isObject, type JsonRpcRequest, type JsonRpcResponse } from "../../src/mcp/jsonrpc";
+import { argsHash } from "../../src/mcp/loop";
+import type { ToolCallResult } from "../../src/meter/types";
+import { rememberOrgConfig } from "../gateway/org-config";
+import type { BrokerCall } from "./call";
+import { currentDefinitions, recordInRegistry } from "./definitions";
+
+const denied = (call: BrokerCall, tool: string, step: Extract<Failure, { kind: "tool_denied" }>["step"], reason: string) =>
+  new RingfenceError({ kind: "tool_denied", server: call.server.name, tool, step, reason });
+
+/**
+ * Admits one tools/call, or throws the refusal. Returns the message to forward: the same, or with arguments redacted
+ * by policy. The Meter is asked last, so a call refused earlier is not counted by the loop guard.
+ */
+export async function admitToolCall(call: BrokerCall, msg: JsonRpcRequest): Promise<JsonRpcRequest> {
+  const params = msg.params ?? {};
+  const tool = params.name;
+  if (typeof tool !== "string" || tool.length === 0) {
+    throw new RingfenceError({ kind: "invalid_request", message: "tools/call needs params.name", param: "name" });
+  }
+  const args = params.arguments ?? {};
+  const mcp = call.policy.mcp;
+  const server = call.server.name;
+
+  const access = toolAccess({ access: mcp.access, tokenTools: call.claims.tools, server, tool });
+  if (!access.ok) throw denied(call, tool, access.step, access.reason);
+
+  const defs = await currentDefinitions(call.env, call.config, call.server);
+  const def = defs.get(tool);
+  if (!def) throw denied(call, tool, "unknown_tool", "the server does not list this tool, so its definition cannot be checked");
+  if (def.findings.length > 0 && mcp.definitions === "block") {
+    throw denied(call, tool, "definition", `its definition looks poisoned (${def.findings.join(", ")})`);
+  }
+  let config = call.config;
+  if (!config.toolPins[server]?.[tool]) {
+    config = await recordInRegistry(call.env, config, server, new Map([[tool, def]]));
+    rememberOrgConfig(config);
+    call.config = config;
+  }
+  const pin = config.toolPins[server]?.[tool];
+  if (mcp.pinning === "enforce" && pin?.hash !== def.hash) {
+    throw denied(
+      call,
+      tool,
+      "pinning",
+      pin ? "its definition changed since it was approved; an admin must approve the new one" : "it has not been approved",
+    );
+  }
+
+  const checked = checkArguments(args, mcp.constraints[server]?.[tool] ?? {});
+  if (!checked.ok) throw denied(call, tool, "constraint", `argument '${checked.param}' ${checked.reason}`);
+
+  const guarded = guardJson(args, {
+    detectors: standardDetectors,
+    rules: mcp.arguments,
+    minConfidence: call.policy.minConfidence,
+    enforce: call.policy.mode === "enforce",
+    vault: new Vault(),
+    restore: false,
+  });
+  for (const d of guarded.decisions) call.findings.push({ ...d, path: `arguments:${tool}.${d.path}` });
+  if (guarded.blocked && call.policy.mode === "enforce") {
+    throw new RingfenceError({
+      kind: "policy_blocked",
+      detection: guarded.blocked.kind,
+      location: `tools/call ${server}/${tool} arguments.${guarded.blocked.path}`,
+      direction: "request",
+    });
+  }
+
+  let verdict: ToolCallResult;
+  try {
+    verdict = await call.env.METER.getByName(call.claims.org).toolCall({
+      ledgers: call.claims.led,
+      ...(call.session ? { session: `${server}\n${call.session}` } : {}),
+      server,
+      tool,
+      argsHash: await argsHash(args),
+      limits: mcp.loop,
+    });
+  } catch (err) {
+    throw new RingfenceError({ kind: "unavailable", step: "meter", message: err instanceof Error ? err.message : String(err) });
+  }
+  if (!verdict.ok) {
+    if (verdict.reason === "revoked") throw new RingfenceError({ kind: "token_revoked" });
+    throw new RingfenceError({
+      kind: "tool_limited",
+      server,
+      tool,
+      limit: verdict.limit,
+      retryAfterSeconds: verdict.retryAfterSeconds,
+      message: verdict.message,
+    });
+  }
+  if (guarded.value === args) return msg;
+  return { ...msg, params: { ...params, arguments: guarded.value } };
+}
+
+/**
+ * The client's answer to a server's request (a sampling result, an elicited value) goes to the tool server: it is
+ * scanned like arguments. A blocked answer is replaced by an error the server can handle.
+ */
+export function guardClientAnswer(call: BrokerCall, msg: JsonRpcResponse): JsonRpcResponse {
+  if (!isObject(msg.result)) return msg;
+  const guarded = guardJson(msg.result, {
+    detectors: standardDetectors,
+    rules: call.policy.mcp.arguments,
+    minConfidence: call.policy.minConfidence,
+    enforce: call.policy.mode === "enforce",
+    vault: new Vault(),
+    restore: false,
+  });
+  for (const d of guarded.decisions) call.findings.push({ ...d, path: `client-answer.${d.path}` });
+  if (guarded.blocked && call.policy.mode === "enforce") {
+    return {
+      jsonrpc: "2.0",
+      id: msg.id,
+      error: { code: -32004, message: `Blocked by ringfence policy: ${guarded.blocked.kind}` },
+    };
+  }
+  return guarded.value === msg.result ? msg : { ...msg, result: guarded.value };
+}

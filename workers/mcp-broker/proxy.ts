@@ -1,0 +1,296 @@
+// /mcp/<server>: a transparent Streamable HTTP relay to one upstream, with the policy applied to every message.
+import type { Context } from "hono";
+import { type Failure, RingfenceError, toFailure, toWire } from "../../src/errors";
+import { serverVisible } from "../../src/mcp/acl";
+import {
+  idKey,
+  isNotification,
+  isRequest,
+  isResponse,
+  type JsonRpcId,
+  type JsonRpcMessage,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+} from "../../src/mcp/jsonrpc";
+import { SseParser, serializeSse } from "../../src/stream/sse";
+import type { AppEnv } from "../context";
+import { cachedOrgConfig, refreshIfStale } from "../gateway/org-config";
+import { effectivePolicy, FLAGS_HEADER } from "../gateway/policy";
+import { maxBodyBytes } from "../shared/body";
+import { type BrokerCall, logCall } from "./call";
+import { authenticateMcp, checkOriginAndHost } from "./guard";
+import { transformResponse, transformServerMessage } from "./inbound";
+import { admitToolCall, guardClientAnswer } from "./outbound";
+import { callServer, clientHeadersForUpstream, upstreamHeadersForClient } from "./upstream";
+
+/** A JSON-RPC error response for `id`, from a failure. */
+function errorFor(failure: Failure, id: JsonRpcId | null, requestId: string): JsonRpcResponse {
+  return toWire(failure, "jsonrpc", requestId, id).body as JsonRpcResponse;
+}
+
+/** A refusal of the whole HTTP request (before any message is looked at), as a JSON-RPC error with its HTTP status. */
+export function refuse(c: Context<AppEnv>, failure: Failure): Response {
+  const wire = toWire(failure, "jsonrpc", c.get("requestId"));
+  return new Response(JSON.stringify(wire.body), {
+    status: wire.status,
+    headers: { ...wire.headers, "content-type": "application/json", "x-request-id": c.get("requestId") },
+  });
+}
+
+async function readBody(c: Context<AppEnv>): Promise<string> {
+  const limit = maxBodyBytes(c.env);
+  const declared = Number(c.req.header("content-length") ?? Number.NaN);
+  if (declared > limit) throw new RingfenceError({ kind: "body_too_large", limitBytes: limit });
+  const text = await c.req.text();
+  if (text.length > limit) throw new RingfenceError({ kind: "body_too_large", limitBytes: limit });
+  return text;
+}
+
+/** Sets up the call: auth, Origin/Host, the server, the policy, and the revocation check (one Meter round trip). */
+async function open(c: Context<AppEnv>): Promise<BrokerCall | Response> {
+  const bad = checkOriginAndHost(c);
+  if (bad) return refuse(c, bad);
+  const auth = await authenticateMcp(c);
+  if (auth instanceof Response) return auth;
+  const claims = auth;
+  const env = c.env;
+  let config = await cachedOrgConfig(env, claims.org);
+  let access: { revoked: string | null; configVersion: number };
+  try {
+    access = await env.METER.getByName(claims.org).checkAccess(claims.led);
+  } catch (err) {
+    throw new RingfenceError({ kind: "unavailable", step: "meter", message: err instanceof Error ? err.message : String(err) });
+  }
+  if (access.revoked !== null) throw new RingfenceError({ kind: "token_revoked" });
+  config = (await refreshIfStale(env, claims.org, access.configVersion)) ?? config;
+  const name = c.req.param("server") ?? "";
+  const server = config.mcpServers.find((s) => s.name === name);
+  if (!server) return refuse(c, { kind: "not_found", what: `MCP server '${name.slice(0, 64)}'` });
+  const policy = effectivePolicy(config, claims, c.req.header(FLAGS_HEADER));
+  if (!serverVisible({ access: policy.mcp.access, tokenTools: claims.tools, server: server.name })) {
+    return refuse(c, {
+      kind: "tool_denied",
+      server: server.name,
+      tool: "*",
+      step: claims.tools?.length ? "policy_acl" : "token_scope",
+      reason: "no tool of this server is allowed for this token",
+    });
+  }
+  const session = c.req.header("mcp-session-id");
+  return {
+    env,
+    claims,
+    config,
+    server,
+    policy,
+    requestId: c.get("requestId"),
+    ...(session ? { session } : {}),
+    findings: [],
+    refusals: [],
+    waitUntil: (p) => c.executionCtx.waitUntil(p),
+  };
+}
+
+/** Rewrites an upstream SSE stream event by event; SSE ids and retry hints pass through untouched. */
+function transformSse(
+  call: BrokerCall,
+  body: ReadableStream<Uint8Array>,
+  requests: Map<string, JsonRpcRequest>,
+  prelude: JsonRpcResponse[],
+  headers: Headers,
+): ReadableStream<Uint8Array> {
+  const parser = new SseParser({ keepBare: true });
+  const encoder = new TextEncoder();
+  const rewrite = async (data: string): Promise<string | null> => {
+    let msg: unknown;
+    try {
+      msg = JSON.parse(data);
+    } catch {
+      return data; // not JSON-RPC (a priming event): as is
+    }
+    if (isResponse(msg) && msg.id !== null) {
+      const req = requests.get(idKey(msg.id));
+      return JSON.stringify(req ? await transformResponse(call, req, msg) : msg);
+    }
+    if (isRequest(msg) || isNotification(msg)) {
+      const t = transformServerMessage(call, msg);
+      if (t.answerUpstream) call.waitUntil(answerUpstream(call, headers, t.answerUpstream));
+      return t.forward ? JSON.stringify(t.forward) : null;
+    }
+    return data;
+  };
+  const decoder = new TextDecoder();
+  const reader = body.getReader();
+  let started = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        if (!started) {
+          started = true;
+          for (const p of prelude)
+            controller.enqueue(encoder.encode(serializeSse({ event: "message", data: JSON.stringify(p) })));
+        }
+        const { done, value } = await reader.read();
+        const events = done ? parser.end() : parser.push(decoder.decode(value, { stream: true }));
+        let out = "";
+        for (const ev of events) {
+          if (ev.dataless || ev.data === "") {
+            out += serializeSse(ev);
+            continue;
+          }
+          const data = await rewrite(ev.data);
+          if (data !== null) out += serializeSse({ ...ev, data });
+        }
+        if (out) controller.enqueue(encoder.encode(out));
+        if (done) {
+          logCall(call);
+          controller.close();
+        }
+      } catch (err) {
+        logCall(call);
+        reader.cancel().catch(() => {});
+        controller.error(err);
+      }
+    },
+    cancel(reason) {
+      logCall(call);
+      return reader.cancel(reason);
+    },
+  });
+}
+
+/** The broker answers a server request it blocked, on the client's session, so the server is not left waiting. */
+async function answerUpstream(call: BrokerCall, headers: Headers, answer: JsonRpcResponse): Promise<void> {
+  const h = new Headers(headers);
+  h.set("content-type", "application/json");
+  h.set("accept", "application/json, text/event-stream");
+  const res = await callServer(call.env, call.config.id, call.server, {
+    method: "POST",
+    headers: h,
+    body: JSON.stringify(answer),
+  }).catch(() => null);
+  await res?.body?.cancel();
+}
+
+/** Transforms a JSON body: one message or a batch. */
+async function transformJson(
+  call: BrokerCall,
+  text: string,
+  requests: Map<string, JsonRpcRequest>,
+  prelude: JsonRpcResponse[],
+): Promise<string> {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new RingfenceError({ kind: "upstream_stream_broken", message: `MCP server '${call.server.name}' sent invalid JSON` });
+  }
+  const one = async (m: unknown): Promise<unknown> => {
+    if (isResponse(m) && m.id !== null) {
+      const req = requests.get(idKey(m.id));
+      return req ? transformResponse(call, req, m) : m;
+    }
+    return m;
+  };
+  if (Array.isArray(body)) return JSON.stringify([...prelude, ...(await Promise.all(body.map(one)))]);
+  const out = await one(body);
+  return JSON.stringify(prelude.length > 0 ? [...prelude, out] : out);
+}
+
+export async function handlePost(c: Context<AppEnv>): Promise<Response> {
+  const opened = await open(c);
+  if (opened instanceof Response) return opened;
+  const call = opened;
+  const text = await readBody(c);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (err) {
+    return refuse(c, { kind: "invalid_json", message: err instanceof Error ? err.message : "parse error" });
+  }
+  const batch = Array.isArray(body);
+  const messages: unknown[] = batch ? (body as unknown[]) : [body];
+  const forward: JsonRpcMessage[] = [];
+  const refused: JsonRpcResponse[] = [];
+  const requests = new Map<string, JsonRpcRequest>();
+  for (const m of messages) {
+    if (isRequest(m)) {
+      if (m.method === "tools/call") {
+        try {
+          const admitted = await admitToolCall(call, m);
+          forward.push(admitted);
+          requests.set(idKey(m.id), admitted);
+        } catch (err) {
+          const failure = toFailure(err, "mcp");
+          call.refusals.push(`tools/call ${String(m.params?.name ?? "?")}: ${failure.kind}`);
+          if (failure.kind === "unavailable" || failure.kind === "internal" || failure.kind === "token_revoked") {
+            logCall(call);
+            throw err;
+          }
+          refused.push(errorFor(failure, m.id, call.requestId));
+        }
+        continue;
+      }
+      requests.set(idKey(m.id), m);
+      forward.push(m);
+    } else if (isResponse(m)) {
+      forward.push(guardClientAnswer(call, m));
+    } else if (isNotification(m)) {
+      forward.push(m);
+    } else {
+      return refuse(c, { kind: "invalid_request", message: "not a JSON-RPC 2.0 message" });
+    }
+  }
+
+  if (forward.length === 0) {
+    logCall(call);
+    const out = batch ? refused : refused[0];
+    return new Response(JSON.stringify(out), {
+      status: 200,
+      headers: { "content-type": "application/json", "x-request-id": call.requestId },
+    });
+  }
+
+  const upstreamHeaders = clientHeadersForUpstream(c.req.raw.headers);
+  const res = await callServer(call.env, call.config.id, call.server, {
+    method: "POST",
+    headers: new Headers(upstreamHeaders),
+    body: JSON.stringify(batch ? forward : forward[0]),
+    signal: c.req.raw.signal,
+  });
+  const headers = upstreamHeadersForClient(res.headers, call.requestId);
+  const type = res.headers.get("content-type") ?? "";
+  if (type.includes("text/event-stream") && res.body) {
+    return new Response(transformSse(call, res.body, requests, refused, upstreamHeaders), { status: res.status, headers });
+  }
+  const upstreamText = await res.text();
+  if (!type.includes("application/json") || upstreamText === "") {
+    logCall(call);
+    if (refused.length > 0 && upstreamText === "") {
+      headers.set("content-type", "application/json");
+      return new Response(JSON.stringify(batch ? refused : refused[0]), { status: 200, headers });
+    }
+    return new Response(upstreamText, { status: res.status, headers });
+  }
+  const out = await transformJson(call, upstreamText, requests, refused);
+  logCall(call);
+  return new Response(out, { status: res.status, headers });
+}
+
+/** GET opens the server's own message stream (legacy revisions); DELETE ends a session. */
+export async function handleOther(c: Context<AppEnv>): Promise<Response> {
+  const opened = await open(c);
+  if (opened instanceof Response) return opened;
+  const call = opened;
+  const upstreamHeaders = clientHeadersForUpstream(c.req.raw.headers);
+  const res = await callServer(call.env, call.config.id, call.server, {
+    method: c.req.method,
+    headers: new Headers(upstreamHeaders),
+    signal: c.req.raw.signal,
+  });
+  const headers = upstreamHeadersForClient(res.headers, call.requestId);
+  if ((res.headers.get("content-type") ?? "").includes("text/event-stream") && res.body) {
+    return new Response(transformSse(call, res.body, new Map(), [], upstreamHeaders), { status: res.status, headers });
+  }
+  return new Response(res.body, { status: res.status, headers });
+}
