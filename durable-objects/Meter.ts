@@ -1,5 +1,6 @@
 // Meter: one per org. Rate limits, budgets and revocations, decided by src/meter in memory and persisted before each reply.
 import { DurableObject } from "cloudflare:workers";
+import { admitToolCall, newLoopState } from "../src/mcp/loop";
 import { attenuate } from "../src/meter/attenuate";
 import { reserve } from "../src/meter/reserve";
 import { pruneRevoked, revoke, revokedIn } from "../src/meter/revoke";
@@ -28,7 +29,6 @@ import type {
   ToolCallResult,
 } from "../src/meter/types";
 import { usageOf } from "../src/meter/usage";
-import { admitToolCall, newLoopState } from "../src/mcp/loop";
 
 /** Settled reservations stay in the table this long, for reconciliation, then the alarm prunes them. */
 const SETTLED_RETENTION_MS = 24 * 3600_000;

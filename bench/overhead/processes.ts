@@ -122,7 +122,11 @@ export interface Ringfence {
 }
 
 /** `npm start` of the checkout at `root` (another checkout serves A/B comparisons). */
-export async function startRingfence(upstreamUrl: string, root = ROOT, extraEnv: Record<string, string> = {}): Promise<Ringfence> {
+export async function startRingfence(
+  upstreamUrl: string,
+  root = ROOT,
+  extraEnv: Record<string, string> = {},
+): Promise<Ringfence> {
   const home = mkdtempSync(path.join(os.tmpdir(), "ringfence-bench-"));
   const port = await freePort();
   const env = {
