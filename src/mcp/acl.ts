@@ -96,9 +96,7 @@ export function serverAccess(input: AccessInput & { tools?: readonly string[] })
     return { ok: false, step: "token_scope", reason: `no tool of server '${server}' is in the token's tool scope` };
   }
   const rule = serverRule(access, server);
-  const blocked =
-    rule?.deny?.some(onlyStars) ||
-    (rule?.allow ? rule.allow.length === 0 : access.default === "deny");
+  const blocked = rule?.deny?.some(onlyStars) || (rule?.allow ? rule.allow.length === 0 : access.default === "deny");
   if (blocked) return { ok: false, step: "policy_acl", reason: `the policy allows no tool of server '${server}'` };
   return { ok: true };
 }

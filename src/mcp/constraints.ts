@@ -49,7 +49,10 @@ export const ArgConstraintSchema = z.strictObject({
    * Allowed values (JSON scalars: a recursive JSON type is too deep for Workers RPC's types, and enums of objects are
    * not a thing tools take).
    */
-  enum: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])).min(1).optional(),
+  enum: z
+    .array(z.union([z.string(), z.number(), z.boolean(), z.null()]))
+    .min(1)
+    .optional(),
   /** A regex the whole string must match. */
   pattern: z
     .string()
@@ -75,9 +78,18 @@ export type ArgCheck = { ok: true } | { ok: false; param: string; reason: string
 
 // ---- paths
 
+/** Whether the text holds a code unit at or below `max` (0x1f: control characters; 0x20: and the space) or DEL. */
+function hasControl(text: string, max: number): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= max || c === 0x7f) return true;
+  }
+  return false;
+}
+
 /** The resolved form of a path ("/a/b", "C:/a", "rel/a"; "" for the current directory), or why it is refused. */
 export function normalisePath(raw: string): string | { refused: string } {
-  if (/[\u0000-\u001f\u007f]/.test(raw)) return { refused: "contains control characters" };
+  if (hasControl(raw, 0x1f)) return { refused: "contains control characters" };
   let p = raw.replaceAll("\\", "/");
   if (p.startsWith("//")) return { refused: "is a network path" };
   let root = "";
@@ -157,7 +169,7 @@ function checkPath(raw: string, prefixes: readonly string[]): string | undefined
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 
 function checkUrl(raw: string, hosts: readonly string[]): string | undefined {
-  if (/[\u0000-\u0020\u007f\\]/.test(raw)) return "contains white space, control characters or backslashes";
+  if (hasControl(raw, 0x20) || raw.includes("\\")) return "contains white space, control characters or backslashes";
   const m = /^https?:\/\/([^/?#]*)/i.exec(raw);
   if (!m) return "is not an http(s) URL";
   const authority = m[1] ?? "";
@@ -207,7 +219,7 @@ function checkValue(value: unknown, c: ArgConstraint): string | undefined {
   if (typeof value !== "string") return "must be a string";
   if (c.pattern !== undefined) {
     const re = regexFor(c.pattern);
-    if (!re || !re.test(value)) return "does not match the required pattern";
+    if (!re?.test(value)) return "does not match the required pattern";
   }
   if (c.pathPrefix) {
     const r = checkPath(value, c.pathPrefix);

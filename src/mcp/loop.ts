@@ -109,7 +109,13 @@ export function admitToolCall(state: LoopState, call: ToolCall, limits: LoopLimi
   const sessionKey = call.session !== undefined && limits.maxCallsPerSession ? key(call.token, call.session) : undefined;
   const ceilings = [
     { limit: "session_calls", max: limits.maxCallsPerSession, map: state.sessions, k: sessionKey, who: "session" },
-    { limit: "token_calls", max: limits.maxCallsPerToken, map: state.tokens, k: limits.maxCallsPerToken ? call.token : undefined, who: "token" },
+    {
+      limit: "token_calls",
+      max: limits.maxCallsPerToken,
+      map: state.tokens,
+      k: limits.maxCallsPerToken ? call.token : undefined,
+      who: "token",
+    },
   ] as const;
   for (const c of ceilings) {
     if (c.max === undefined || c.k === undefined) continue;

@@ -16,9 +16,11 @@
 //   from the person approving the tool, the model still reads it.
 // - mcp.shadowing: a sentence that gives instructions (when, before, after, instead of, always, never, must ...) and
 //   names a tool of another server ("send_email", "mail__send_email", the server's name next to "tool"/"server") or
-//   tools in general ("all other tools", "every tool call"). A tool's own tools are not another server's: pass
+//   tools in general ("all other tools", "every tool call"), the cue right before them ("before calling any other
+//   tool") or a modal right after ("other tools must not"). Naming another server's tool is rare in honest text, so
+//   there "if", "use", "call" and "not" count as instruction too. A tool's own tools are not another server's: pass
 //   `ownTools`. Tool names that are plain words ("search") count only where written as a tool ("the search tool",
-//   `search`), so ordinary prose does not name them.
+//   `search`), and server names only next to "server"/"tools" or in "<server>__<tool>", so prose does not name them.
 import { scan, standardDetectors } from "../detect";
 import type { Finding } from "../detect/types";
 import type { ToolDef } from "./tool";
@@ -67,7 +69,7 @@ function collect(value: unknown, where: string, into: Text[], depth = 0): void {
   if (typeof value === "string") {
     if (value.length > 0) into.push({ where, text: value });
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => collect(v, `${where}.${i}`, into, depth + 1));
+    for (let i = 0; i < value.length; i++) collect(value[i], `${where}.${i}`, into, depth + 1);
   } else if (typeof value === "object" && value !== null) {
     for (const [k, v] of Object.entries(value)) {
       if (!STRUCTURAL.has(k)) collect(v, `${where}.${k}`, into, depth + 1);
@@ -87,6 +89,7 @@ function texts(tool: ToolDef): Text[] {
 
 // ---- text preparation
 
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: single code points, each removed on its own.
 const INVISIBLE = /[\u00ad\u034f\u061c\u115f\u1160\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff]/g;
 const TAGS = /\udb40([\udc00-\udc7f])/g;
 
@@ -122,9 +125,15 @@ const MARKER =
 const USER = "(?:the\\s+|your\\s+|this\\s+)?(?:user|human|person|operator|requester|caller)s?\\b";
 const TELL = "(?:tell|mention|inform|notify|reveal|disclose|alert|warn|show|explain|report|let)(?:ing)?";
 const SECRECY: readonly RegExp[] = [
-  new RegExp(`(?:^|[.,:;!(]\\s*|\\b(?:and|but|please|also|you|must|should)\\s+)(?:do\\s+not|don't|never)\\s+${TELL}\\b[^.]{0,60}?\\b${USER}`, "i"),
+  new RegExp(
+    `(?:^|[.,:;!(]\\s*|\\b(?:and|but|please|also|you|must|should)\\s+)(?:do\\s+not|don't|never)\\s+${TELL}\\b[^.]{0,60}?\\b${USER}`,
+    "i",
+  ),
   new RegExp(`\\bwithout\\s+(?:tell|inform|notify|alert|warn|let)ing\\s+${USER}`, "i"),
-  new RegExp(`\\b${USER}\\s+(?:must|should|shall|will|need|needs|does|do)\\s*(?:not|n't)\\s+(?:\\w+\\s+)?(?:know|see|notice|learn|find\\s+out|be\\s+(?:told|informed|notified|aware))`, "i"),
+  new RegExp(
+    `\\b${USER}\\s+(?:must|should|shall|will|need|needs|does|do)\\s*(?:not|n't)\\s+(?:\\w+\\s+)?(?:know|see|notice|learn|find\\s+out|be\\s+(?:told|informed|notified|aware))`,
+    "i",
+  ),
   /\b(?:keep|hide)\s+(?:this|it|these|that)(?:\s+\w+){0,3}\s+(?:secret\s+|hidden\s+|confidential\s+)?from\s+(?:the\s+|your\s+)?(?:user|human)/i,
   /\bno\s+need\s+to\s+(?:tell|inform|mention|notify)\b/i,
   /\b(?:unbeknownst\s+to|behind\s+the\s+back\s+of)\s+(?:the\s+)?user|\bbehind\s+the\s+user's\s+back|\bwithout\s+the\s+user'?s?\s+(?:knowledge|knowing|awareness|noticing)/i,
@@ -140,7 +149,12 @@ const SECRECY: readonly RegExp[] = [
 ];
 
 const SECRET_FILE =
-  /(?:~|\$HOME|%USERPROFILE%)?[\\/]?\.(?:ssh|aws|gnupg|kube|docker|azure|gcloud)\b|\bid_(?:rsa|dsa|ecdsa|ed25519)\b|\bauthorized_keys\b|(?:^|[\s'"`(/\\])\.env(?:\.[\w-]+)?\b|\.(?:npmrc|pypirc|netrc|pgpass|git-credentials|bash_history|zsh_history)\b|\bcredentials(?:\.json|\.txt|\.ya?ml|\s+files?)\b|\bmcp\.json\b|\bclaude_desktop_config\.json\b|\/etc\/(?:passwd|shadow|sudoers)\b|\bwallet\.dat\b|\bkeychain\b/i;
+  /(?:(?:~|\$HOME|%USERPROFILE%)[\\/]|(?<![\w.])[\\/]?)\.(?:ssh|aws|gnupg|kube|docker|azure|gcloud)(?![\w.-])|\bid_(?:rsa|dsa|ecdsa|ed25519)\b|\bauthorized_keys\b|(?:^|[\s'"`(/\\])\.env(?:\.[\w-]+)?\b|\.(?:npmrc|pypirc|netrc|pgpass|git-credentials|bash_history|zsh_history)\b|\bcredentials(?:\.json|\.txt|\.ya?ml|\s+files?)\b|\bmcp\.json\b|\bclaude_desktop_config\.json\b|\/etc\/(?:passwd|shadow|sudoers)\b|\bwallet\.dat\b/i;
+/** "The contents of ~/.ssh/id_rsa": whatever verb comes before, no tool description needs it. */
+const SECRET_FILE_CONTENTS = new RegExp(
+  `\\b(?:contents?|text|body|data|inhalt|contenu|contenido)\\s+(?:of|des|de|del|von)\\s+(?:the\\s+|la\\s+|le\\s+|el\\s+|der\\s+)?(?:file\\s+|fichier\\s+|archivo\\s+|datei\\s+)?(?:${SECRET_FILE.source})`,
+  "i",
+);
 /** Data no tool has a business receiving from the model: the conversation, the prompt, keys found elsewhere. */
 const SECRET_DATA =
   /\b(?:system\s+prompt|(?:conversation|chat|message)\s+history|previous\s+messages|(?:the|this|entire|full|whole)\s+conversation|environment\s+variables|env\s+vars|(?:ssh|private)\s+keys?|seed\s+phrases?|session\s+cookies?|cookies|(?:all|any|every|the\s+user'?s|user'?s|stored|saved|other)\s+(?:\w+\s+)?(?:api[\s_-]?keys?|access\s+tokens?|tokens|passwords?|credentials|secrets)|historial|historique|mots?\s+de\s+passe|contraseñas?|passw(?:ö|oe)rter)\b/i;
@@ -152,8 +166,11 @@ const SIDENOTE = /\bside[\s_-]?note\b/i;
 const CHANNEL =
   /\b(?:as|in|into|via|inside|within|through)\s+(?:the\s+|a\s+|an\s+|its\s+)?['"`]?[\w-]{1,40}['"`]?\s+(?:parameter|param|argument|arg|field|property|key)\b|\b(?:as|in|into|via)\s+(?:the\s+)?['"`][\w-]{1,40}['"`]|\bto\s+https?:\/\/|\bin\s+(?:the\s+)?(?:request|query|url|notes?|comments?|metadata|context|body|payload)\b/i;
 
+const ORDERS = new RegExp(ORDER.source, "gi");
+
 function orderedAt(s: string, target: RegExp): boolean {
-  const re = new RegExp(ORDER.source, "gi");
+  const re = ORDERS;
+  re.lastIndex = 0;
   for (let m = re.exec(s); m !== null; m = re.exec(s)) {
     const rest = s.slice(m.index + m[0].length, m.index + m[0].length + ORDER_THEN_TARGET_REACH);
     if (target.test(rest)) return true;
@@ -164,8 +181,9 @@ function orderedAt(s: string, target: RegExp): boolean {
 function hiddenInstruction(s: string): string | undefined {
   if (MARKER.test(s)) return "addresses the model with a pseudo-tag";
   if (SECRECY.some((re) => re.test(s))) return "tells the model to keep something from the user";
-  if (orderedAt(s, SECRET_FILE)) return "orders the model to read or pass on a secret file";
-  if (SIDENOTE.test(s) && /\b(?:pass|put|include|provide|add|send|write|place)\b/i.test(s)) return "asks for data in a side channel";
+  if (orderedAt(s, SECRET_FILE) || SECRET_FILE_CONTENTS.test(s)) return "orders the model to read or pass on a secret file";
+  if (SIDENOTE.test(s) && /\b(?:pass|put|include|provide|add|send|write|place)\b/i.test(s))
+    return "asks for data in a side channel";
   if (orderedAt(s, SECRET_DATA) && CHANNEL.test(s)) return "orders the model to pass secrets through an argument or URL";
   return undefined;
 }
@@ -187,13 +205,16 @@ function hiddenContent(text: string): string[] {
 
 // ---- shadowing
 
+/** Words that make a sentence an instruction about the tools it names. */
 const INSTRUCTIVE =
   /\b(?:when|whenever|before|after|instead|rather\s+than|in\s+place\s+of|always|never|must|should|shall|only|do\s+not|don't|make\s+sure|ensure|remember|important|prefer|override|ignore|replace|redirect|automatically|regardless|quand|lorsque|avant|après|toujours|jamais|au\s+lieu|cuando|antes|después|siempre|nunca|en\s+lugar|wenn|bevor|nachdem|immer|niemals|statt|anstatt|sempre|invece|prima)\b/i;
+/** Naming another server's tool at all is rare in honest text: plain conditions and verbs are enough there. */
+const NAMED_INSTRUCTIVE = new RegExp(`${INSTRUCTIVE.source}|\\b(?:if|unless|not|use|call|invoke)\\b`, "i");
 const ANY_TOOL =
-  /\b(?:all|any|every|each)\s+(?:other\s+|subsequent\s+|future\s+|later\s+|remaining\s+)?(?:tools?|tool\s+calls?|mcp\s+(?:tools?|servers?)|servers?|integrations?|functions?\s+calls?)\b|\bother\s+(?:tools?|mcp\s+servers?|servers?|integrations?|functions?)\b|\bwhenever\s+(?:you|the\s+(?:assistant|agent|model))\s+(?:use|call|invoke)s?\s+(?:a|any)\s+tool/i;
+  /\b(?:all|any|every|each)\s+(?:other\s+|subsequent\s+|future\s+|later\s+|remaining\s+)?(?:tools?|tool\s+calls?|mcp\s+(?:tools?|servers?)|servers?|integrations?|functions?\s+calls?)\b|\bother\s+(?:tools?|mcp\s+servers?|servers?|integrations?|functions?)\b|\bwhenever\s+(?:you|the\s+(?:assistant|agent|model))\s+(?:use|call|invoke)s?\s+(?:a|any)\s+tool/gi;
 const OWN_SCOPE = /\b(?:this|the\s+same)\s+(?:mcp\s+)?(?:server|integration|toolset|plugin|connector)\b/i;
 
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const isPlainWord = (name: string): boolean => /^[a-z]+$/i.test(name) || /^[A-Z][a-z]+$/.test(name);
 
 interface Other {
@@ -201,23 +222,40 @@ interface Other {
   re: RegExp;
 }
 
-/** Patterns that name another server's tool, or another server as a source of tools. */
+const othersCache = new Map<string, Other[]>();
+const MAX_CACHED = 64;
+
+/** Compiled once per deployment's server set (a tools/list scans many definitions against the same context). */
 function othersOf(ctx: PoisonContext): Other[] {
+  const key = JSON.stringify([ctx.server, ctx.ownTools ?? [], ctx.otherServers.map((o) => [o.name, o.tools])]);
+  let hit = othersCache.get(key);
+  if (!hit) {
+    if (othersCache.size >= MAX_CACHED) othersCache.clear();
+    hit = compileOthers(ctx);
+    othersCache.set(key, hit);
+  }
+  return hit;
+}
+
+/** Patterns that name another server's tool, or another server as a source of tools. */
+function compileOthers(ctx: PoisonContext): Other[] {
   const own = new Set((ctx.ownTools ?? []).map((t) => t.toLowerCase()));
   const out: Other[] = [];
   for (const srv of ctx.otherServers) {
     if (srv.name === ctx.server) continue;
-    const s = escape(srv.name);
+    const s = escapeRegex(srv.name);
+    // "the github server", "GitHub's tools", "tools from github", "github__create_issue", "github/create_issue"; not
+    // "github tool" (a noun phrase every integration uses) nor "~/.ssh/id_rsa" for a server named "ssh".
     out.push({
       label: `server '${srv.name}'`,
       re: new RegExp(
-        `(?<![\\w-])${s}(?:'s)?\\s+(?:mcp\\s+)?(?:server|tools?|integration|plugin|connector|functions?)\\b|\\b(?:tools?|functions?)\\s+(?:of|from|in|on|provided\\s+by)\\s+(?:the\\s+)?${s}(?![\\w-])|(?<![\\w-])${s}(?:__|\\/|\\.)[\\w-]+`,
+        `(?<![\\w-])${s}(?:'s)?\\s+(?:mcp\\s+)?(?:server|tools|integration|plugin|connector)\\b|\\b(?:tools?|functions?)\\s+(?:of|from|in|on|provided\\s+by)\\s+(?:the\\s+)?${s}(?![\\w-])|(?<![\\w./~-])${s}(?:__|\\/)[\\w-]+`,
         "i",
       ),
     });
     for (const tool of srv.tools) {
       if (own.has(tool.toLowerCase()) || tool.length < 3) continue;
-      const t = escape(tool);
+      const t = escapeRegex(tool);
       const written = isPlainWord(tool)
         ? `[\`'"]${t}[\`'"]|\\b${t}\\(|\\bthe\\s+${t}\\s+(?:tool|function)|\\b${t}\\s+tool\\b`
         : `(?<![\\w-])${t}(?![\\w-])`;
@@ -228,18 +266,36 @@ function othersOf(ctx: PoisonContext): Other[] {
 }
 
 function shadowing(s: string, others: readonly Other[]): string | undefined {
-  if (!INSTRUCTIVE.test(s)) return undefined;
-  const named = others.find((o) => o.re.test(s));
-  if (named) return `gives instructions about ${named.label}`;
-  if (ANY_TOOL.test(s) && !OWN_SCOPE.test(s)) return "gives instructions about other tools";
+  if (NAMED_INSTRUCTIVE.test(s)) {
+    const named = others.find((o) => o.re.test(s));
+    if (named) return `gives instructions about ${named.label}`;
+  }
+  if (!OWN_SCOPE.test(s) && aboutAnyTool(s)) return "gives instructions about other tools";
   return undefined;
+}
+
+/**
+ * Tools in general, with the instruction right at them: "before calling any other tool", "instead of other tools",
+ * "other tools must not ...". Prose that merely says what a tool does ("does not call other tools, and never keeps
+ * state") has the cue elsewhere in the sentence.
+ */
+function aboutAnyTool(s: string): boolean {
+  const re = ANY_TOOL;
+  re.lastIndex = 0;
+  for (let m = re.exec(s); m !== null; m = re.exec(s)) {
+    if (INSTRUCTIVE.test(s.slice(Math.max(0, m.index - 40), m.index))) return true;
+    if (/^\s+(?:must|should|shall|may\s+not|cannot|can't|are\s+not)\b/i.test(s.slice(m.index + m[0].length))) return true;
+  }
+  return false;
 }
 
 // ---- the scan
 
 function engineDetail(f: Finding, text: string): string {
   if (f.category === "secret") return "a secret-like value";
-  const snippet = text.slice(f.start, f.end).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const snippet = text
+    .slice(f.start, f.end)
+    .replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   return clip(snippet);
 }
 

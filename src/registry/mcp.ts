@@ -17,7 +17,8 @@ export function putMcpServer(c: OrgConfig, server: McpServer): RegistryResult {
 }
 
 export function deleteMcpServer(c: OrgConfig, name: string): RegistryResult {
-  if (!c.mcpServers.some((s) => s.name === name)) return { ok: false, failure: { kind: "not_found", what: `MCP server ${name}` } };
+  if (!c.mcpServers.some((s) => s.name === name))
+    return { ok: false, failure: { kind: "not_found", what: `MCP server ${name}` } };
   return bump(c, { mcpServers: c.mcpServers.filter((s) => s.name !== name), toolPins: withoutKey(c.toolPins, name) });
 }
 
@@ -58,12 +59,16 @@ export function recordTools(c: OrgConfig, server: string, seen: SeenTool[], now:
     events.push({ at: now, server, tool: t.tool, event: "pinned", hash: t.hash });
   }
   if (events.length === 0) return null;
-  return bump(c, { toolPins: { ...c.toolPins, [server]: pins }, toolEvents: [...c.toolEvents, ...events].slice(-MAX_TOOL_EVENTS) });
+  return bump(c, {
+    toolPins: { ...c.toolPins, [server]: pins },
+    toolEvents: [...c.toolEvents, ...events].slice(-MAX_TOOL_EVENTS),
+  });
 }
 
 /** An admin approves a tool's current definition (after a change, or one refused as poisoned). */
 export function approveTool(c: OrgConfig, server: string, tool: string, hash: string, now: number): RegistryResult {
-  if (!c.mcpServers.some((s) => s.name === server)) return { ok: false, failure: { kind: "not_found", what: `MCP server ${server}` } };
+  if (!c.mcpServers.some((s) => s.name === server))
+    return { ok: false, failure: { kind: "not_found", what: `MCP server ${server}` } };
   const previous = c.toolPins[server]?.[tool]?.hash;
   const pin: Pin = { hash, approvedAt: now, approvedBy: "admin" };
   const event: ToolEvent = { at: now, server, tool, event: "approved", hash, ...(previous ? { previous } : {}) };

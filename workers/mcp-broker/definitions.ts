@@ -31,12 +31,14 @@ export async function examine(config: OrgConfig, server: string, raw: unknown[])
   const others = config.mcpServers
     .filter((s) => s.name !== server)
     .map((s) => ({ name: s.name, tools: [...(cache.get(keyOf(config.id, s.name))?.tools.keys() ?? [])] }));
-  const out = new Map<string, SeenDefinition>();
-  for (const item of raw) {
+  const defs = raw.flatMap((item) => {
     const parsed = ToolDefSchema.safeParse(item);
-    if (!parsed.success) continue;
-    const def = parsed.data;
-    const findings = scanToolDefinition(def, { server, otherServers: others }).map((f) => f.kind);
+    return parsed.success ? [parsed.data] : [];
+  });
+  const ownTools = defs.map((d) => d.name);
+  const out = new Map<string, SeenDefinition>();
+  for (const def of defs) {
+    const findings = scanToolDefinition(def, { server, ownTools, otherServers: others }).map((f) => f.kind);
     out.set(def.name, { def, hash: await toolHash(def), findings: [...new Set(findings)] });
   }
   return out;

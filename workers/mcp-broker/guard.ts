@@ -57,7 +57,7 @@ export function unauthorized(c: Context<AppEnv>, failure: Failure, tokenGiven: b
   const requestId = c.get("requestId");
   const wire = toWire(failure, "jsonrpc", requestId);
   const challenge = [`Bearer resource_metadata="${metadataUrl(c)}"`];
-  if (tokenGiven) challenge.push(`error="invalid_token"`, `error_description="${wire.status === 401 ? "token rejected" : ""}"`);
+  if (tokenGiven) challenge.push('error="invalid_token"');
   return new Response(JSON.stringify(wire.body), {
     status: 401,
     headers: { "content-type": "application/json", "www-authenticate": challenge.join(", "), "x-request-id": requestId },

@@ -51,7 +51,8 @@ async function filterToolList(
       call.refusals.push(`hidden ${server}/${name}: definition (${d.findings.join(", ")})`);
       if (mcp.definitions === "block") return false;
     }
-    const pin = config.toolPins[server]?.[name];
+    const pins = Object.hasOwn(config.toolPins, server) ? config.toolPins[server] : undefined;
+    const pin = pins && Object.hasOwn(pins, name) ? pins[name] : undefined;
     if (pin?.hash !== d.hash) {
       call.refusals.push(`hidden ${server}/${name}: ${pin ? "definition changed since approval" : "not approved"}`);
       if (mcp.pinning === "enforce") return false;

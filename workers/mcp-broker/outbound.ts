@@ -8,9 +8,15 @@ import { checkArguments } from "../../src/mcp/constraints";
 import { isObject, type JsonRpcRequest, type JsonRpcResponse } from "../../src/mcp/jsonrpc";
 import { argsHash } from "../../src/mcp/loop";
 import type { ToolCallResult } from "../../src/meter/types";
+import type { OrgConfig } from "../../src/registry/config";
 import { rememberOrgConfig } from "../gateway/org-config";
 import type { BrokerCall } from "./call";
 import { currentDefinitions, recordInRegistry } from "./definitions";
+
+const ownPin = (config: OrgConfig, server: string, tool: string) => {
+  const pins = Object.hasOwn(config.toolPins, server) ? config.toolPins[server] : undefined;
+  return pins && Object.hasOwn(pins, tool) ? pins[tool] : undefined;
+};
 
 const denied = (call: BrokerCall, tool: string, step: Extract<Failure, { kind: "tool_denied" }>["step"], reason: string) =>
   new RingfenceError({ kind: "tool_denied", server: call.server.name, tool, step, reason });
@@ -39,12 +45,12 @@ export async function admitToolCall(call: BrokerCall, msg: JsonRpcRequest): Prom
     throw denied(call, tool, "definition", `its definition looks poisoned (${def.findings.join(", ")})`);
   }
   let config = call.config;
-  if (!config.toolPins[server]?.[tool]) {
+  if (!ownPin(config, server, tool)) {
     config = await recordInRegistry(call.env, config, server, new Map([[tool, def]]));
     rememberOrgConfig(config);
     call.config = config;
   }
-  const pin = config.toolPins[server]?.[tool];
+  const pin = ownPin(config, server, tool);
   if (mcp.pinning === "enforce" && pin?.hash !== def.hash) {
     throw denied(
       call,
@@ -54,7 +60,10 @@ export async function admitToolCall(call: BrokerCall, msg: JsonRpcRequest): Prom
     );
   }
 
-  const checked = checkArguments(args, mcp.constraints[server]?.[tool] ?? {});
+  // Own properties only: a tool named "constructor" must not pick up Object.prototype's.
+  const serverConstraints = Object.hasOwn(mcp.constraints, server) ? mcp.constraints[server] : undefined;
+  const toolConstraints = serverConstraints && Object.hasOwn(serverConstraints, tool) ? serverConstraints[tool] : undefined;
+  const checked = checkArguments(args, toolConstraints ?? {});
   if (!checked.ok) throw denied(call, tool, "constraint", `argument '${checked.param}' ${checked.reason}`);
 
   const guarded = guardJson(args, {

@@ -1,7 +1,7 @@
 // /mcp/<server>: a transparent Streamable HTTP relay to one upstream, with the policy applied to every message.
 import type { Context } from "hono";
 import { type Failure, RingfenceError, toFailure, toWire } from "../../src/errors";
-import { serverVisible } from "../../src/mcp/acl";
+import { serverAccess } from "../../src/mcp/acl";
 import {
   idKey,
   isNotification,
@@ -67,14 +67,9 @@ async function open(c: Context<AppEnv>): Promise<BrokerCall | Response> {
   const server = config.mcpServers.find((s) => s.name === name);
   if (!server) return refuse(c, { kind: "not_found", what: `MCP server '${name.slice(0, 64)}'` });
   const policy = effectivePolicy(config, claims, c.req.header(FLAGS_HEADER));
-  if (!serverVisible({ access: policy.mcp.access, tokenTools: claims.tools, server: server.name })) {
-    return refuse(c, {
-      kind: "tool_denied",
-      server: server.name,
-      tool: "*",
-      step: claims.tools?.length ? "policy_acl" : "token_scope",
-      reason: "no tool of this server is allowed for this token",
-    });
+  const visible = serverAccess({ access: policy.mcp.access, tokenTools: claims.tools, server: server.name });
+  if (!visible.ok) {
+    return refuse(c, { kind: "tool_denied", server: server.name, tool: "*", step: visible.step, reason: visible.reason });
   }
   const session = c.req.header("mcp-session-id");
   return {
