@@ -282,7 +282,18 @@ describe("checkArguments: URL hosts", () => {
           "evil.com%23.allowed.com",
         ),
         often("", fc.constantFrom(":443", ":8080", ":", ":x")),
-        fc.constantFrom("", "/", "/p?q=1", "#f", "\\@evil.com", "@evil.com", "?@evil.com", "/@evil.com", "#@evil.com", "\\.allowed.com"),
+        fc.constantFrom(
+          "",
+          "/",
+          "/p?q=1",
+          "#f",
+          "\\@evil.com",
+          "@evil.com",
+          "?@evil.com",
+          "/@evil.com",
+          "#@evil.com",
+          "\\.allowed.com",
+        ),
       )
       .map((parts) => parts.join(""));
     let admitted = 0;

@@ -52,8 +52,12 @@ describe("admitToolCall: ceilings", () => {
   it("refuses the token's call past maxCallsPerToken across sessions", () => {
     const s = newLoopState();
     const limits: LoopLimits = { ...loose, maxCallsPerToken: 3 };
-    for (let i = 0; i < 3; i++) expect(admitToolCall(s, { ...base, session: `s${i}`, argsHash: `${i}` }, limits, T0).ok).toBe(true);
-    expect(admitToolCall(s, { ...base, session: "s9", argsHash: "x" }, limits, T0)).toMatchObject({ ok: false, limit: "token_calls" });
+    for (let i = 0; i < 3; i++)
+      expect(admitToolCall(s, { ...base, session: `s${i}`, argsHash: `${i}` }, limits, T0).ok).toBe(true);
+    expect(admitToolCall(s, { ...base, session: "s9", argsHash: "x" }, limits, T0)).toMatchObject({
+      ok: false,
+      limit: "token_calls",
+    });
     expect(admitToolCall(s, { ...base, token: "other", argsHash: "x" }, limits, T0).ok).toBe(true);
   });
 
@@ -118,8 +122,15 @@ describe("admitToolCall: all or nothing, bounded, deterministic", () => {
 
   it("keeps at most maxKeys keys per table and forgets stale ones", () => {
     const s = newLoopState({ maxKeys: 50 });
-    const limits: LoopLimits = { maxRepeats: 5, windowSeconds: 10, maxCallsPerSession: 10, maxCallsPerToken: 10, toolRatePerMinute: { "*": 100 } };
-    for (let i = 0; i < 500; i++) admitToolCall(s, { ...base, token: `t${i}`, session: `s${i}`, argsHash: `${i}` }, limits, T0 + i);
+    const limits: LoopLimits = {
+      maxRepeats: 5,
+      windowSeconds: 10,
+      maxCallsPerSession: 10,
+      maxCallsPerToken: 10,
+      toolRatePerMinute: { "*": 100 },
+    };
+    for (let i = 0; i < 500; i++)
+      admitToolCall(s, { ...base, token: `t${i}`, session: `s${i}`, argsHash: `${i}` }, limits, T0 + i);
     for (const m of [s.repeats, s.sessions, s.tokens, s.rates]) expect(m.size).toBeLessThanOrEqual(50);
     admitToolCall(s, base, limits, T0 + COUNTER_IDLE_MS + 500);
     expect(s.repeats.size).toBe(1);
@@ -152,7 +163,11 @@ describe("argsHash and schema", () => {
   it("LoopLimitsSchema refuses nonsense limits", () => {
     expect(LoopLimitsSchema.safeParse({ maxRepeats: 0, windowSeconds: 60 }).success).toBe(false);
     expect(LoopLimitsSchema.safeParse({ maxRepeats: 3, windowSeconds: -1 }).success).toBe(false);
-    expect(LoopLimitsSchema.safeParse({ maxRepeats: 3, windowSeconds: 60, toolRatePerMinute: { "fs/*": 0 } }).success).toBe(false);
-    expect(LoopLimitsSchema.parse({ maxRepeats: 3, windowSeconds: 60, maxCallsPerSession: 200 })).toMatchObject({ maxCallsPerSession: 200 });
+    expect(LoopLimitsSchema.safeParse({ maxRepeats: 3, windowSeconds: 60, toolRatePerMinute: { "fs/*": 0 } }).success).toBe(
+      false,
+    );
+    expect(LoopLimitsSchema.parse({ maxRepeats: 3, windowSeconds: 60, maxCallsPerSession: 200 })).toMatchObject({
+      maxCallsPerSession: 200,
+    });
   });
 });

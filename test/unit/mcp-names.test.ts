@@ -65,7 +65,12 @@ describe("aggregateNames", () => {
   });
 
   it("gives one row per distinct pair", () => {
-    expect(aggregateNames([{ server: "s", tool: "t" }, { server: "s", tool: "t" }])).toHaveLength(1);
+    expect(
+      aggregateNames([
+        { server: "s", tool: "t" },
+        { server: "s", tool: "t" },
+      ]),
+    ).toHaveLength(1);
   });
 
   it("property: names are valid, unique, resolve back, and do not depend on input order", () => {

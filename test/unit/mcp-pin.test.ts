@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canonicalJson, checkPin, type Pins, PinSchema, toolHash } from "../../src/mcp/pin";
+import { canonicalJson, checkPin, PinSchema, type Pins, toolHash } from "../../src/mcp/pin";
 import type { ToolDef } from "../../src/mcp/tool";
 import { ToolDefSchema } from "../../src/mcp/tool";
 

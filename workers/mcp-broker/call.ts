@@ -11,6 +11,8 @@ export interface BrokerCall {
   server: McpServer;
   policy: Policy;
   requestId: string;
+  /** The request's x-ringfence-flags header, to recompute the policy if the config changes mid-request. */
+  flags?: string;
   /** The MCP session (legacy revisions), for the loop guard's per-session ceiling. */
   session?: string;
   /** What the policy found and did, for the response header and the log line. */

@@ -47,12 +47,14 @@ async function filterToolList(
     const d = name === undefined ? undefined : seen.get(name);
     if (name === undefined || !d) return false;
     if (!toolAccess({ access: mcp.access, tokenTools: call.claims.tools, server, tool: name }).ok) return false;
-    if (d.findings.length > 0) {
+    const pins = Object.hasOwn(config.toolPins, server) ? config.toolPins[server] : undefined;
+    const pin = pins && Object.hasOwn(pins, name) ? pins[name] : undefined;
+    // An admin's approval of exactly this definition overrides the scan (a false positive, or a risk accepted).
+    const adminApproved = pin?.approvedBy === "admin" && pin.hash === d.hash;
+    if (d.findings.length > 0 && !adminApproved) {
       call.refusals.push(`hidden ${server}/${name}: definition (${d.findings.join(", ")})`);
       if (mcp.definitions === "block") return false;
     }
-    const pins = Object.hasOwn(config.toolPins, server) ? config.toolPins[server] : undefined;
-    const pin = pins && Object.hasOwn(pins, name) ? pins[name] : undefined;
     if (pin?.hash !== d.hash) {
       call.refusals.push(`hidden ${server}/${name}: ${pin ? "definition changed since approval" : "not approved"}`);
       if (mcp.pinning === "enforce") return false;

@@ -9,7 +9,8 @@ import { isObject, type JsonRpcRequest, type JsonRpcResponse } from "../../src/m
 import { argsHash } from "../../src/mcp/loop";
 import type { ToolCallResult } from "../../src/meter/types";
 import type { OrgConfig } from "../../src/registry/config";
-import { rememberOrgConfig } from "../gateway/org-config";
+import { refreshIfStale, rememberOrgConfig } from "../gateway/org-config";
+import { effectivePolicy } from "../gateway/policy";
 import type { BrokerCall } from "./call";
 import { currentDefinitions, recordInRegistry } from "./definitions";
 
@@ -23,7 +24,8 @@ const denied = (call: BrokerCall, tool: string, step: Extract<Failure, { kind: "
 
 /**
  * Admits one tools/call, or throws the refusal. Returns the message to forward: the same, or with arguments redacted
- * by policy. The Meter is asked last, so a call refused earlier is not counted by the loop guard.
+ * by policy. The Meter is asked last, so a call refused earlier is not counted by the loop guard; when its reply says
+ * the org's config changed, the checks run again on the new config before anything is forwarded.
  */
 export async function admitToolCall(call: BrokerCall, msg: JsonRpcRequest): Promise<JsonRpcRequest> {
   const params = msg.params ?? {};
@@ -32,16 +34,34 @@ export async function admitToolCall(call: BrokerCall, msg: JsonRpcRequest): Prom
     throw new RingfenceError({ kind: "invalid_request", message: "tools/call needs params.name", param: "name" });
   }
   const args = params.arguments ?? {};
+  let guarded = await staticChecks(call, tool, args);
+  const version = await meterCheck(call, tool, args);
+  if (version > call.config.version) {
+    const fresh = await refreshIfStale(call.env, call.claims.org, version);
+    if (fresh) {
+      call.config = fresh;
+      call.policy = effectivePolicy(fresh, call.claims, call.flags);
+      guarded = await staticChecks(call, tool, args);
+    }
+  }
+  if (guarded === args) return msg;
+  return { ...msg, params: { ...params, arguments: guarded } };
+}
+
+/** Scope, ACL, definition, pin, constraints and the argument scan: everything decided without the Meter. */
+async function staticChecks(call: BrokerCall, tool: string, args: unknown): Promise<unknown> {
   const mcp = call.policy.mcp;
   const server = call.server.name;
-
   const access = toolAccess({ access: mcp.access, tokenTools: call.claims.tools, server, tool });
   if (!access.ok) throw denied(call, tool, access.step, access.reason);
 
   const defs = await currentDefinitions(call.env, call.config, call.server);
   const def = defs.get(tool);
   if (!def) throw denied(call, tool, "unknown_tool", "the server does not list this tool, so its definition cannot be checked");
-  if (def.findings.length > 0 && mcp.definitions === "block") {
+  // An admin's approval of exactly this definition overrides the scan (a false positive, or a risk accepted).
+  const vouched = ownPin(call.config, server, tool);
+  const adminApproved = vouched?.approvedBy === "admin" && vouched.hash === def.hash;
+  if (def.findings.length > 0 && mcp.definitions === "block" && !adminApproved) {
     throw denied(call, tool, "definition", `its definition looks poisoned (${def.findings.join(", ")})`);
   }
   let config = call.config;
@@ -84,6 +104,13 @@ export async function admitToolCall(call: BrokerCall, msg: JsonRpcRequest): Prom
     });
   }
 
+  return guarded.value;
+}
+
+/** The Meter's round trip: revocation, loop guard, ceilings, rates. Returns the org config version it knows. */
+async function meterCheck(call: BrokerCall, tool: string, args: unknown): Promise<number> {
+  const server = call.server.name;
+  const mcp = call.policy.mcp;
   let verdict: ToolCallResult;
   try {
     verdict = await call.env.METER.getByName(call.claims.org).toolCall({
@@ -108,8 +135,7 @@ export async function admitToolCall(call: BrokerCall, msg: JsonRpcRequest): Prom
       message: verdict.message,
     });
   }
-  if (guarded.value === args) return msg;
-  return { ...msg, params: { ...params, arguments: guarded.value } };
+  return verdict.configVersion;
 }
 
 /**

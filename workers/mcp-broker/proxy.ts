@@ -13,6 +13,7 @@ import {
   type JsonRpcResponse,
 } from "../../src/mcp/jsonrpc";
 import { SseParser, serializeSse } from "../../src/stream/sse";
+import type { CapabilityClaims } from "../../src/tokens/claims";
 import type { AppEnv } from "../context";
 import { cachedOrgConfig, refreshIfStale } from "../gateway/org-config";
 import { effectivePolicy, FLAGS_HEADER } from "../gateway/policy";
@@ -46,15 +47,15 @@ async function readBody(c: Context<AppEnv>): Promise<string> {
   return text;
 }
 
-/** Sets up the call: auth, Origin/Host, the server, the policy, and the revocation check (one Meter round trip). */
-async function open(c: Context<AppEnv>): Promise<BrokerCall | Response> {
+/** Origin/Host, then the token; a Response when either refuses. */
+export async function admit(c: Context<AppEnv>): Promise<CapabilityClaims | Response> {
   const bad = checkOriginAndHost(c);
   if (bad) return refuse(c, bad);
-  const auth = await authenticateMcp(c);
-  if (auth instanceof Response) return auth;
-  const claims = auth;
-  const env = c.env;
-  let config = await cachedOrgConfig(env, claims.org);
+  return authenticateMcp(c);
+}
+
+/** Revocation (and the config version) for requests that make no tool call: tool calls get both from the Meter's toolCall. */
+export async function checkAccess(env: Env, claims: CapabilityClaims): Promise<number> {
   let access: { revoked: string | null; configVersion: number };
   try {
     access = await env.METER.getByName(claims.org).checkAccess(claims.led);
@@ -62,8 +63,19 @@ async function open(c: Context<AppEnv>): Promise<BrokerCall | Response> {
     throw new RingfenceError({ kind: "unavailable", step: "meter", message: err instanceof Error ? err.message : String(err) });
   }
   if (access.revoked !== null) throw new RingfenceError({ kind: "token_revoked" });
-  config = (await refreshIfStale(env, claims.org, access.configVersion)) ?? config;
-  const name = c.req.param("server") ?? "";
+  return access.configVersion;
+}
+
+/** The call's context for one server: config (refreshed to `version` when known), policy, visibility. */
+export async function openServer(
+  c: Context<AppEnv>,
+  claims: CapabilityClaims,
+  name: string,
+  version: number | undefined,
+): Promise<BrokerCall | Response> {
+  const env = c.env;
+  let config = await cachedOrgConfig(env, claims.org);
+  if (version !== undefined) config = (await refreshIfStale(env, claims.org, version)) ?? config;
   const server = config.mcpServers.find((s) => s.name === name);
   if (!server) return refuse(c, { kind: "not_found", what: `MCP server '${name.slice(0, 64)}'` });
   const policy = effectivePolicy(config, claims, c.req.header(FLAGS_HEADER));
@@ -72,12 +84,14 @@ async function open(c: Context<AppEnv>): Promise<BrokerCall | Response> {
     return refuse(c, { kind: "tool_denied", server: server.name, tool: "*", step: visible.step, reason: visible.reason });
   }
   const session = c.req.header("mcp-session-id");
+  const flags = c.req.header(FLAGS_HEADER);
   return {
     env,
     claims,
     config,
     server,
     policy,
+    ...(flags ? { flags } : {}),
     requestId: c.get("requestId"),
     ...(session ? { session } : {}),
     findings: [],
@@ -193,9 +207,8 @@ async function transformJson(
 }
 
 export async function handlePost(c: Context<AppEnv>): Promise<Response> {
-  const opened = await open(c);
-  if (opened instanceof Response) return opened;
-  const call = opened;
+  const claims = await admit(c);
+  if (claims instanceof Response) return claims;
   const text = await readBody(c);
   let body: unknown;
   try {
@@ -203,6 +216,13 @@ export async function handlePost(c: Context<AppEnv>): Promise<Response> {
   } catch (err) {
     return refuse(c, { kind: "invalid_json", message: err instanceof Error ? err.message : "parse error" });
   }
+  const all = Array.isArray(body) ? body : [body];
+  // A tool call's own Meter round trip checks revocation; anything else needs this one.
+  const onlyToolCalls = all.length > 0 && all.every((m) => isRequest(m) && m.method === "tools/call");
+  const version = onlyToolCalls ? undefined : await checkAccess(c.env, claims);
+  const opened = await openServer(c, claims, c.req.param("server") ?? "", version);
+  if (opened instanceof Response) return opened;
+  const call = opened;
   const batch = Array.isArray(body);
   const messages: unknown[] = batch ? (body as unknown[]) : [body];
   const forward: JsonRpcMessage[] = [];
@@ -274,7 +294,9 @@ export async function handlePost(c: Context<AppEnv>): Promise<Response> {
 
 /** GET opens the server's own message stream (legacy revisions); DELETE ends a session. */
 export async function handleOther(c: Context<AppEnv>): Promise<Response> {
-  const opened = await open(c);
+  const claims = await admit(c);
+  if (claims instanceof Response) return claims;
+  const opened = await openServer(c, claims, c.req.param("server") ?? "", await checkAccess(c.env, claims));
   if (opened instanceof Response) return opened;
   const call = opened;
   const upstreamHeaders = clientHeadersForUpstream(c.req.raw.headers);

@@ -1,0 +1,203 @@
+// `npm run bench:mcp`: tools/call through the MCP broker vs straight to the same MCP server, side by side in one run.
+// Markdown on stdout, progress on stderr. A missed target is reported, never asserted.
+import http from "node:http";
+import os from "node:os";
+import { keepAliveAgent, percentile } from "../overhead/measure.ts";
+import { type Child, ROOT, removeHome, startChild, startRingfence, waitFor } from "../overhead/processes.ts";
+
+const setting = (name: string, fallback: number): number => {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+};
+const CALLS = setting("BENCH_MCP_CALLS", 2000);
+const WARMUP = setting("BENCH_MCP_WARMUP", 200);
+const BATCH = 50;
+/** A fresh session this often, so the standard policy's per-session ceiling (500) is never what is measured. */
+const SESSION_CALLS = 400;
+const log = (msg: string) => process.stderr.write(`[bench:mcp] ${msg}\n`);
+
+interface Target {
+  name: string;
+  url: URL;
+  headers: Record<string, string>;
+  agent: http.Agent;
+  session?: string;
+  calls: number;
+  latencies: number[];
+  failures: number;
+  firstFailure?: string;
+}
+
+function post(
+  t: Target,
+  body: unknown,
+  extra: Record<string, string> = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  const data = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        agent: t.agent,
+        host: t.url.hostname,
+        port: t.url.port,
+        path: t.url.pathname,
+        method: "POST",
+        headers: {
+          ...t.headers,
+          ...extra,
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          "content-length": Buffer.byteLength(data),
+          ...(t.session ? { "mcp-session-id": t.session, "mcp-protocol-version": "2025-06-18" } : {}),
+        },
+        timeout: 10_000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }),
+        );
+        res.on("error", reject);
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`${t.name}: no reply within 10 s`)));
+    req.on("error", reject);
+    req.end(data);
+  });
+}
+
+async function newSession(t: Target): Promise<void> {
+  t.session = undefined;
+  const init = await post(t, {
+    jsonrpc: "2.0",
+    id: 0,
+    method: "initialize",
+    params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "1" } },
+  });
+  const sid = init.headers["mcp-session-id"];
+  if (init.status !== 200 || typeof sid !== "string")
+    throw new Error(`${t.name}: initialize failed (HTTP ${init.status}): ${init.body.slice(0, 300)}`);
+  t.session = sid;
+  await post(t, { jsonrpc: "2.0", method: "notifications/initialized" });
+  t.calls = 0;
+}
+
+let seq = 0;
+async function call(t: Target, record: boolean): Promise<void> {
+  if (t.calls >= SESSION_CALLS || !t.session) await newSession(t);
+  t.calls++;
+  const id = ++seq;
+  const start = process.hrtime.bigint();
+  try {
+    const r = await post(t, {
+      jsonrpc: "2.0",
+      id,
+      method: "tools/call",
+      params: { name: "echo", arguments: { text: `bench ${id}` } },
+    });
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (r.status !== 200 || !r.body.includes(`bench ${id}`) || r.body.includes('"error"')) {
+      throw new Error(`HTTP ${r.status}: ${r.body.slice(0, 300)}`);
+    }
+    if (record) t.latencies.push(ms);
+  } catch (err) {
+    t.failures++;
+    t.firstFailure ??= err instanceof Error ? err.message : String(err);
+  }
+}
+
+async function main(): Promise<number> {
+  const children: Child[] = [];
+  let home: string | undefined;
+  try {
+    log("starting the MCP fixture server");
+    const fixture = startChild(
+      "mcp fixture",
+      process.execPath,
+      ["--experimental-strip-types", "test/fixtures/mcp-server.ts", "--port", "0", "--profile", "attacks"],
+      {
+        cwd: ROOT,
+        env: process.env,
+      },
+    );
+    children.push(fixture);
+    const mcpUrl = await waitFor(
+      fixture,
+      "URL on stdout",
+      20_000,
+      async () => fixture.output().match(/http:\/\/127\.0\.0\.1:\d+\/mcp/)?.[0],
+    );
+    log(`fixture at ${mcpUrl}; starting ringfence (npm start) with MCP_UPSTREAMS=tools=${mcpUrl}`);
+    const rf = await startRingfence("http://127.0.0.1:9", ROOT, { MCP_UPSTREAMS: `tools=${mcpUrl}` });
+    children.push(rf.child);
+    home = rf.home;
+    const targets: Target[] = [
+      {
+        name: "direct (MCP server)",
+        url: new URL(mcpUrl),
+        headers: {},
+        agent: keepAliveAgent(),
+        calls: 0,
+        latencies: [],
+        failures: 0,
+      },
+      {
+        name: "ringfence /mcp/tools",
+        url: new URL(`${rf.url}/mcp/tools`),
+        headers: { authorization: `Bearer ${rf.token}` },
+        agent: keepAliveAgent(),
+        calls: 0,
+        latencies: [],
+        failures: 0,
+      },
+    ];
+    log(`warm-up: ${WARMUP} calls per target`);
+    for (const t of targets) for (let i = 0; i < WARMUP; i++) await call(t, false);
+    for (const t of targets) if (t.failures > 0) throw new Error(`${t.name}: ${t.firstFailure}`);
+    log(`measuring: ${CALLS} tools/call per target, alternating in batches of ${BATCH}`);
+    for (let r = 0; r < Math.ceil(CALLS / BATCH); r++) {
+      for (let k = 0; k < targets.length; k++) {
+        const t = targets[(r + k) % targets.length] as Target;
+        for (let i = 0; i < BATCH; i++) await call(t, true);
+      }
+    }
+    for (const t of targets) t.latencies.sort((a, b) => a - b);
+    const [direct, broker] = targets as [Target, Target];
+    const row = (t: Target) => {
+      const p = (q: number) => percentile(t.latencies, q);
+      const add = (q: number) => (t === direct ? "—" : `+${(p(q) - percentile(direct.latencies, q)).toFixed(2)}`);
+      return `| ${t.name} | ${p(50).toFixed(2)} | ${p(90).toFixed(2)} | ${p(99).toFixed(2)} | ${add(50)} | ${add(90)} | ${add(99)} | ${t.failures} |`;
+    };
+    const added = percentile(broker.latencies, 50) - percentile(direct.latencies, 50);
+    process.stdout.write(
+      [
+        `Command: \`npm run bench:mcp\` — ${new Date().toISOString()}`,
+        "",
+        `Machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model.split(" ").slice(0, 2).join(" ") ?? "?"}), Node ${process.version}.`,
+        "",
+        `### tools/call \`echo\`, sequential: ${CALLS} calls per target, one keep-alive connection, time to last byte`,
+        "",
+        "| Target | p50 ms | p90 ms | p99 ms | added p50 | added p90 | added p99 | failed |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|",
+        row(direct),
+        row(broker),
+        "",
+        `- ringfence adds ${added.toFixed(2)} ms at p50 (target ≤ 1 ms): ${added <= 1 ? "met" : "missed"}.`,
+        "",
+      ].join("\n"),
+    );
+    return targets.some((t) => t.failures > 0) ? 1 : 0;
+  } finally {
+    await Promise.all(children.map((c) => c.stop()));
+    if (home) removeHome(home);
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);
