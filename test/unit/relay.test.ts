@@ -47,6 +47,18 @@ describe("relayStream", () => {
     expect(await outcome).toMatchObject({ usage: { inputTokens: 7, outputTokens: 3 }, outputChars: 5, cancelled: false });
   });
 
+  it("events split across reads, even one byte at a time, arrive whole and in order", async () => {
+    const whole = chunk("Hel") + chunk("lo") + usageChunk + "data: [DONE]\n\n";
+    const bytes = [...whole];
+    const { body, outcome } = relayStream(upstream(bytes, "close"), openaiChat.observer(chatBody(false)), {
+      idleTimeoutMs: 1000,
+      requestId: "r1",
+    });
+    const events = await collect(body);
+    expect(events.map((e) => e.data)).toEqual([expect.stringContaining("Hel"), expect.stringContaining("lo"), "[DONE]"]);
+    expect(await outcome).toMatchObject({ outputChars: 5, cancelled: false });
+  });
+
   it("keeps the usage chunk when the client asked for it", async () => {
     const { body } = relayStream(
       upstream([chunk("a"), usageChunk, "data: [DONE]\n\n"], "close"),

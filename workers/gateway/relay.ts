@@ -80,7 +80,8 @@ export function relayStream(
     });
   };
 
-  const forward = (controller: ReadableStreamDefaultController<Uint8Array>, events: ReturnType<SseParser["push"]>) => {
+  /** Forwards what the events become; returns whether anything was written. */
+  const forward = (controller: ReadableStreamDefaultController<Uint8Array>, events: ReturnType<SseParser["push"]>): boolean => {
     let out = "";
     try {
       for (const ev of events) {
@@ -93,27 +94,33 @@ export function relayStream(
       // Events before a bad one still reach the client, in order, ahead of the error event.
       if (out) controller.enqueue(encoder.encode(out));
     }
+    return out !== "";
   };
 
   const body = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         try {
-          const { done, value } = await reader.read();
-          if (idle.expired) throw new RingfenceError({ kind: "upstream_timeout", afterMs: opts.idleTimeoutMs });
-          idle.touch();
-          if (done) {
-            forward(controller, parser.end());
-            if (!observer.complete()) {
-              throw new RingfenceError({ kind: "upstream_stream_broken", message: "the provider ended the stream early" });
+          // Read until something can be written: a pull that enqueues nothing is not called again (WHATWG streams),
+          // so an event split across network reads would otherwise stall the stream.
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (idle.expired) throw new RingfenceError({ kind: "upstream_timeout", afterMs: opts.idleTimeoutMs });
+            idle.touch();
+            if (done) {
+              forward(controller, parser.end());
+              if (!observer.complete()) {
+                throw new RingfenceError({ kind: "upstream_stream_broken", message: "the provider ended the stream early" });
+              }
+              controller.close();
+              finish({});
+              return;
             }
-            controller.close();
-            finish({});
-            return;
-          }
-          forward(controller, parser.push(decoder.decode(value, { stream: true })));
-          if (parser.pending > MAX_PENDING_CHARS) {
-            throw new RingfenceError({ kind: "upstream_stream_broken", message: "the provider sent an over-long line" });
+            const wrote = forward(controller, parser.push(decoder.decode(value, { stream: true })));
+            if (parser.pending > MAX_PENDING_CHARS) {
+              throw new RingfenceError({ kind: "upstream_stream_broken", message: "the provider sent an over-long line" });
+            }
+            if (wrote) return;
           }
         } catch (err) {
           // A read cut short by the idle watch may reject ("cancelled") rather than end: the silence is the cause.

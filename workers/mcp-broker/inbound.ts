@@ -26,7 +26,7 @@ function guardInbound(call: BrokerCall, value: unknown, where: string): { value:
  * tools/list: every definition is hashed and scanned; tools the token or the policy does not allow, poisoned ones
  * (under `definitions: block`) and changed ones (under `pinning: enforce`) are left out. New clean tools are pinned.
  */
-async function filterToolList(
+export async function filterToolList(
   call: BrokerCall,
   result: Record<string, unknown>,
   cursor: unknown,

@@ -12,7 +12,7 @@ const STATELESS_VERSION = "2026-07-28";
 const MAX_PAGES = 20;
 
 /** The JSON-RPC response with `id` in a JSON or SSE body. */
-async function responseTo(res: Response, id: number): Promise<JsonRpcResponse> {
+export async function responseTo(res: Response, id: number | string): Promise<JsonRpcResponse> {
   const type = res.headers.get("content-type") ?? "";
   const text = await res.text();
   const candidates: unknown[] = [];

@@ -24,6 +24,9 @@ import { transformResponse, transformServerMessage } from "./inbound";
 import { admitToolCall, guardClientAnswer } from "./outbound";
 import { callServer, clientHeadersForUpstream, upstreamHeadersForClient } from "./upstream";
 
+/** A line longer than this without a line end is not SSE: refused rather than buffered. */
+const MAX_PENDING_CHARS = 1 << 22;
+
 /** A JSON-RPC error response for `id`, from a failure. */
 function errorFor(failure: Failure, id: JsonRpcId | null, requestId: string): JsonRpcResponse {
   return toWire(failure, "jsonrpc", requestId, id).body as JsonRpcResponse;
@@ -38,7 +41,7 @@ export function refuse(c: Context<AppEnv>, failure: Failure): Response {
   });
 }
 
-async function readBody(c: Context<AppEnv>): Promise<string> {
+export async function readBody(c: Context<AppEnv>): Promise<string> {
   const limit = maxBodyBytes(c.env);
   const declared = Number(c.req.header("content-length") ?? Number.NaN);
   if (declared > limit) throw new RingfenceError({ kind: "body_too_large", limitBytes: limit });
@@ -139,25 +142,37 @@ function transformSse(
           for (const p of prelude)
             controller.enqueue(encoder.encode(serializeSse({ event: "message", data: JSON.stringify(p) })));
         }
-        const { done, value } = await reader.read();
-        const events = done ? parser.end() : parser.push(decoder.decode(value, { stream: true }));
-        let out = "";
-        for (const ev of events) {
-          if (ev.dataless || ev.data === "") {
-            out += serializeSse(ev);
-            continue;
+        // Read until something can be written or the stream ends: a pull that enqueues nothing is not called again.
+        for (;;) {
+          const { done, value } = await reader.read();
+          const events = done ? parser.end() : parser.push(decoder.decode(value, { stream: true }));
+          if (parser.pending > MAX_PENDING_CHARS) {
+            throw new RingfenceError({
+              kind: "upstream_stream_broken",
+              message: `MCP server '${call.server.name}' sent an over-long line`,
+            });
           }
-          const data = await rewrite(ev.data);
-          if (data !== null) out += serializeSse({ ...ev, data });
-        }
-        if (out) controller.enqueue(encoder.encode(out));
-        if (done) {
-          logCall(call);
-          controller.close();
+          let out = "";
+          for (const ev of events) {
+            if (ev.dataless || ev.data === "") {
+              out += serializeSse(ev);
+              continue;
+            }
+            const data = await rewrite(ev.data);
+            if (data !== null) out += serializeSse({ ...ev, data });
+          }
+          if (out) controller.enqueue(encoder.encode(out));
+          if (done) {
+            logCall(call);
+            controller.close();
+            return;
+          }
+          if (out) return;
         }
       } catch (err) {
         logCall(call);
         reader.cancel().catch(() => {});
+        console.error(`[mcp] ${call.requestId}: relaying the stream of ${call.server.name} failed:`, err);
         controller.error(err);
       }
     },

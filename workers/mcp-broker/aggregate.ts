@@ -1,0 +1,406 @@
+// /mcp: one MCP server made of every upstream the token may use. Tools and prompts are named "<server>__<name>";
+// resources keep their URIs. Stateless on the edge: the session id carries the upstream sessions, sealed.
+import type { Context } from "hono";
+import { importSealKey, seal, unseal } from "../../src/crypto/seal";
+import { type Failure, RingfenceError, toFailure, toWire } from "../../src/errors";
+import { serverAccess } from "../../src/mcp/acl";
+import { isNotification, isObject, isRequest, type JsonRpcRequest, type JsonRpcResponse } from "../../src/mcp/jsonrpc";
+import { type AggregateName, aggregateNames } from "../../src/mcp/names";
+import type { CapabilityClaims } from "../../src/tokens/claims";
+import type { AppEnv } from "../context";
+import { cachedOrgConfig } from "../gateway/org-config";
+import { effectivePolicy, FLAGS_HEADER } from "../gateway/policy";
+import { type BrokerCall, logCall } from "./call";
+import { currentDefinitions } from "./definitions";
+import { filterToolList, transformResponse } from "./inbound";
+import { responseTo } from "./lister";
+import { admitToolCall } from "./outbound";
+import { admit, checkAccess, openServer, readBody, refuse } from "./proxy";
+import { callServer } from "./upstream";
+
+const SUPPORTED = ["2025-11-25", "2025-06-18", "2025-03-26"];
+const STATELESS = "2026-07-28";
+const SERVER_INFO = { name: "ringfence", title: "ringfence MCP broker", version: "0.1.0" };
+/** Bounds a single upstream's page loop. */
+const MAX_PAGES = 20;
+
+/** What the aggregate session id carries: which upstream sessions belong to it, in which revision each runs. */
+interface Session {
+  org: string;
+  /** The root of the token chain that opened it: any token of that chain may use it, no other. */
+  root: string;
+  upstreams: { server: string; session: string | null; version: string }[];
+}
+
+const sessionContext = (org: string) => `${org}/mcp-aggregate-session`;
+
+async function sealSession(env: Env, s: Session): Promise<string> {
+  const key = await importSealKey(env.RINGFENCE_ENCRYPTION_KEY);
+  const sealed = await seal(key, JSON.stringify(s), sessionContext(s.org));
+  return `${sealed.iv}.${sealed.data}`;
+}
+
+async function openSession(env: Env, claims: CapabilityClaims, id: string): Promise<Session | null> {
+  const [iv, data] = id.split(".");
+  if (!iv || !data) return null;
+  try {
+    const key = await importSealKey(env.RINGFENCE_ENCRYPTION_KEY);
+    const s = JSON.parse(await unseal(key, { iv, data }, sessionContext(claims.org))) as Session;
+    return s.org === claims.org && s.root === claims.led[0] ? s : null;
+  } catch {
+    return null;
+  }
+}
+
+/** One upstream as seen from this request: its broker call context and, in a session, its own session. */
+interface Leg {
+  call: BrokerCall;
+  session: string | null;
+  version: string;
+}
+
+let nextId = 1;
+
+/** One JSON-RPC request to an upstream and its response (JSON or SSE), under the leg's session or statelessly. */
+async function rpc(
+  leg: Leg,
+  method: string,
+  params: Record<string, unknown>,
+  meta?: Record<string, unknown>,
+): Promise<JsonRpcResponse> {
+  const id = `rf-${nextId++}`;
+  const headers = new Headers({
+    "content-type": "application/json",
+    accept: "application/json, text/event-stream",
+    "mcp-protocol-version": leg.version,
+  });
+  if (leg.session) headers.set("mcp-session-id", leg.session);
+  if (leg.version === STATELESS) {
+    headers.set("mcp-method", method);
+    const name = typeof params.name === "string" ? params.name : typeof params.uri === "string" ? params.uri : undefined;
+    if (name) headers.set("mcp-name", name);
+  }
+  const body = { jsonrpc: "2.0", id, method, params: meta ? { ...params, _meta: meta } : params };
+  const res = await callServer(leg.call.env, leg.call.config.id, leg.call.server, {
+    method: "POST",
+    headers,
+    body: JSON.stringify(body),
+  });
+  if (res.status === 404 && leg.session) {
+    await res.body?.cancel();
+    throw new RingfenceError({ kind: "not_found", what: "session (an upstream session ended: initialize again)" });
+  }
+  return responseTo(res, id);
+}
+
+async function notify(leg: Leg, method: string): Promise<void> {
+  const headers = new Headers({ "content-type": "application/json", accept: "application/json, text/event-stream" });
+  headers.set("mcp-protocol-version", leg.version);
+  if (leg.session) headers.set("mcp-session-id", leg.session);
+  const res = await callServer(leg.call.env, leg.call.config.id, leg.call.server, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ jsonrpc: "2.0", method }),
+  });
+  await res.body?.cancel();
+}
+
+/** Every page of a list method, from one upstream. */
+async function listAll(leg: Leg, method: string, key: string, meta?: Record<string, unknown>): Promise<unknown[]> {
+  const items: unknown[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const r = await rpc(leg, method, cursor ? { cursor } : {}, meta);
+    if (r.error) throw new Error(`${method} on ${leg.call.server.name}: ${r.error.message}`);
+    const result = isObject(r.result) ? r.result : {};
+    if (Array.isArray(result[key])) items.push(...(result[key] as unknown[]));
+    cursor = typeof result.nextCursor === "string" ? result.nextCursor : undefined;
+    if (!cursor) break;
+  }
+  return items;
+}
+
+const ok = (id: JsonRpcRequest["id"], result: unknown): JsonRpcResponse => ({ jsonrpc: "2.0", id, result });
+const errorFor = (failure: Failure, id: JsonRpcRequest["id"], requestId: string): JsonRpcResponse =>
+  toWire(failure, "jsonrpc", requestId, id).body as JsonRpcResponse;
+
+/** The servers this token may use, each with its call context. */
+async function legsFor(c: Context<AppEnv>, claims: CapabilityClaims, version: number | undefined): Promise<BrokerCall[]> {
+  const config = await cachedOrgConfig(c.env, claims.org);
+  const policy = effectivePolicy(config, claims, c.req.header(FLAGS_HEADER));
+  const calls: BrokerCall[] = [];
+  for (const s of config.mcpServers) {
+    if (!serverAccess({ access: policy.mcp.access, tokenTools: claims.tools, server: s.name }).ok) continue;
+    const opened = await openServer(c, claims, s.name, version);
+    if (!(opened instanceof Response)) calls.push(opened);
+  }
+  return calls;
+}
+
+/** Names for a kind of item across upstreams ("<server>__<name>"), computed the same way for lists and calls. */
+function namesFor(pairs: { server: string; name: string }[]): AggregateName[] {
+  return aggregateNames(pairs.map((p) => ({ server: p.server, tool: p.name })));
+}
+
+async function toolTable(legs: Leg[]): Promise<{ table: AggregateName[]; byServer: Map<string, unknown[]> }> {
+  const byServer = new Map<string, unknown[]>();
+  const pairs: { server: string; name: string }[] = [];
+  for (const leg of legs) {
+    const defs = await currentDefinitions(leg.call.env, leg.call.config, leg.call.server);
+    const listed = await filterToolList(leg.call, { tools: [...defs.values()].map((d) => d.def) }, undefined);
+    const tools = Array.isArray(listed.tools) ? listed.tools : [];
+    byServer.set(leg.call.server.name, tools);
+    for (const t of tools)
+      if (isObject(t) && typeof t.name === "string") pairs.push({ server: leg.call.server.name, name: t.name });
+  }
+  return { table: namesFor(pairs), byServer };
+}
+
+async function handle(
+  c: Context<AppEnv>,
+  claims: CapabilityClaims,
+  msg: JsonRpcRequest,
+  legs: Leg[],
+  requestId: string,
+): Promise<{ response: JsonRpcResponse; headers?: Record<string, string> }> {
+  const params = msg.params ?? {};
+  const meta = isObject(params._meta) ? params._meta : undefined;
+  switch (msg.method) {
+    case "ping":
+      return { response: ok(msg.id, {}) };
+    case "tools/list": {
+      const { table, byServer } = await toolTable(legs);
+      const tools = table.flatMap((row) => {
+        const def = (byServer.get(row.server) ?? []).find((t) => isObject(t) && t.name === row.tool);
+        return isObject(def) ? [{ ...def, name: row.name }] : [];
+      });
+      return { response: ok(msg.id, { tools }) };
+    }
+    case "tools/call": {
+      const { table } = await toolTable(legs);
+      const row = table.find((r) => r.name === params.name);
+      const leg = row && legs.find((l) => l.call.server.name === row.server);
+      if (!row || !leg) {
+        return {
+          response: errorFor(
+            { kind: "invalid_request", message: `Unknown tool '${String(params.name).slice(0, 80)}'`, param: "name" },
+            msg.id,
+            requestId,
+          ),
+        };
+      }
+      const upstreamMsg: JsonRpcRequest = { ...msg, params: { ...params, name: row.tool } };
+      const admitted = await admitToolCall(leg.call, upstreamMsg);
+      const { _meta: _m, ...rest } = admitted.params ?? {};
+      const r = await rpc(leg, "tools/call", rest, meta);
+      return { response: { ...(await transformResponse(leg.call, admitted, { ...r, id: msg.id })), id: msg.id } };
+    }
+    case "prompts/list": {
+      const lists = await Promise.all(
+        legs.map(async (leg) => ({ leg, items: await listAll(leg, "prompts/list", "prompts", meta).catch(() => []) })),
+      );
+      const pairs = lists.flatMap(({ leg, items }) =>
+        items.flatMap((p) => (isObject(p) && typeof p.name === "string" ? [{ server: leg.call.server.name, name: p.name }] : [])),
+      );
+      const table = namesFor(pairs);
+      const prompts = table.flatMap((row) => {
+        const p = lists.find((l) => l.leg.call.server.name === row.server)?.items.find((i) => isObject(i) && i.name === row.tool);
+        return isObject(p) ? [{ ...p, name: row.name }] : [];
+      });
+      return { response: ok(msg.id, { prompts }) };
+    }
+    case "prompts/get": {
+      const lists = await Promise.all(
+        legs.map(async (leg) => ({ leg, items: await listAll(leg, "prompts/list", "prompts", meta).catch(() => []) })),
+      );
+      const table = namesFor(
+        lists.flatMap(({ leg, items }) =>
+          items.flatMap((p) =>
+            isObject(p) && typeof p.name === "string" ? [{ server: leg.call.server.name, name: p.name }] : [],
+          ),
+        ),
+      );
+      const row = table.find((r) => r.name === params.name);
+      const leg = row && legs.find((l) => l.call.server.name === row.server);
+      if (!row || !leg)
+        return {
+          response: errorFor(
+            { kind: "invalid_request", message: `Unknown prompt '${String(params.name).slice(0, 80)}'`, param: "name" },
+            msg.id,
+            requestId,
+          ),
+        };
+      const upstreamMsg: JsonRpcRequest = { ...msg, params: { ...params, name: row.tool } };
+      const { _meta: _m, ...rest } = upstreamMsg.params ?? {};
+      const r = await rpc(leg, "prompts/get", rest, meta);
+      return { response: { ...(await transformResponse(leg.call, upstreamMsg, { ...r, id: msg.id })), id: msg.id } };
+    }
+    case "resources/list":
+    case "resources/templates/list": {
+      const key = msg.method === "resources/list" ? "resources" : "resourceTemplates";
+      const lists = await Promise.all(legs.map((leg) => listAll(leg, msg.method, key, meta).catch(() => [])));
+      return { response: ok(msg.id, { [key]: lists.flat() }) };
+    }
+    case "resources/read":
+    case "resources/subscribe":
+    case "resources/unsubscribe": {
+      // URIs are the upstreams' own: the first server that knows the resource answers.
+      let last: JsonRpcResponse | undefined;
+      const { _meta: _m, ...rest } = params;
+      for (const leg of legs) {
+        const r = await rpc(leg, msg.method, rest, meta).catch(() => undefined);
+        if (r && !r.error) return { response: { ...(await transformResponse(leg.call, msg, { ...r, id: msg.id })), id: msg.id } };
+        last = r ?? last;
+      }
+      return {
+        response: last
+          ? { ...last, id: msg.id }
+          : errorFor({ kind: "not_found", what: `resource ${String(params.uri).slice(0, 200)}` }, msg.id, requestId),
+      };
+    }
+    case "logging/setLevel":
+      await Promise.all(legs.map((leg) => rpc(leg, msg.method, { level: params.level }, meta).catch(() => undefined)));
+      return { response: ok(msg.id, {}) };
+    case "server/discover":
+      return {
+        response: ok(msg.id, {
+          supportedVersions: [STATELESS, ...SUPPORTED],
+          capabilities: capabilities(),
+          serverInfo: SERVER_INFO,
+        }),
+      };
+    default:
+      return { response: errorFor({ kind: "method_not_allowed", method: msg.method.slice(0, 80) }, msg.id, requestId) };
+  }
+}
+
+function capabilities(): Record<string, unknown> {
+  return {
+    tools: { listChanged: false },
+    prompts: { listChanged: false },
+    resources: { subscribe: false, listChanged: false },
+    logging: {},
+  };
+}
+
+const json = (body: unknown, requestId: string, extra: Record<string, string> = {}, status = 200) =>
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", "x-request-id": requestId, ...extra },
+  });
+
+export async function handleAggregatePost(c: Context<AppEnv>): Promise<Response> {
+  const claims = await admit(c);
+  if (claims instanceof Response) return claims;
+  const requestId = c.get("requestId");
+  const text = await readBody(c);
+  let msg: unknown;
+  try {
+    msg = JSON.parse(text);
+  } catch (err) {
+    return refuse(c, { kind: "invalid_json", message: err instanceof Error ? err.message : "parse error" });
+  }
+  if (Array.isArray(msg))
+    return refuse(c, { kind: "invalid_request", message: "the aggregate endpoint takes one message per request" });
+  const version = isRequest(msg) && msg.method === "tools/call" ? undefined : await checkAccess(c.env, claims);
+  const calls = await legsFor(c, claims, version);
+
+  if (isNotification(msg) || (isObject(msg) && !("method" in msg)))
+    return new Response(null, { status: 202, headers: { "x-request-id": requestId } });
+  if (!isRequest(msg)) return refuse(c, { kind: "invalid_request", message: "not a JSON-RPC 2.0 message" });
+
+  if (msg.method === "initialize") {
+    const asked = typeof msg.params?.protocolVersion === "string" ? msg.params.protocolVersion : "";
+    const agreed = SUPPORTED.includes(asked) ? asked : (SUPPORTED[1] as string);
+    const upstreams = await Promise.all(
+      calls.map(async (call) => {
+        const leg: Leg = { call, session: null, version: agreed };
+        try {
+          const init = await callServer(call.env, call.config.id, call.server, {
+            method: "POST",
+            headers: new Headers({ "content-type": "application/json", accept: "application/json, text/event-stream" }),
+            body: JSON.stringify({
+              jsonrpc: "2.0",
+              id: 0,
+              method: "initialize",
+              // The aggregate cannot route a server's own requests back mid-call, so it offers none of the client's features.
+              params: {
+                protocolVersion: agreed,
+                capabilities: {},
+                clientInfo: { name: "ringfence-aggregate", version: "0.1.0" },
+              },
+            }),
+          });
+          const sid = init.headers.get("mcp-session-id");
+          const r = await responseTo(init, 0);
+          if (r.error || !isObject(r.result)) return null;
+          leg.session = sid;
+          leg.version = typeof r.result.protocolVersion === "string" ? r.result.protocolVersion : agreed;
+          await notify(leg, "notifications/initialized");
+          return { server: call.server.name, session: sid, version: leg.version };
+        } catch (err) {
+          call.refusals.push(`initialize failed: ${toFailure(err, "mcp").kind}`);
+          return null;
+        }
+      }),
+    );
+    const session: Session = {
+      org: claims.org,
+      root: claims.led[0] ?? claims.jti,
+      upstreams: upstreams.filter((u) => u !== null),
+    };
+    const id = await sealSession(c.env, session);
+    return json(ok(msg.id, { protocolVersion: agreed, capabilities: capabilities(), serverInfo: SERVER_INFO }), requestId, {
+      "mcp-session-id": id,
+    });
+  }
+
+  const meta = isObject(msg.params?._meta) ? msg.params._meta : undefined;
+  const stateless =
+    c.req.header("mcp-protocol-version") === STATELESS || meta?.["io.modelcontextprotocol/protocolVersion"] === STATELESS;
+  let legs: Leg[];
+  if (stateless) {
+    legs = calls.map((call) => ({ call, session: null, version: STATELESS }));
+  } else {
+    const sid = c.req.header("mcp-session-id");
+    const session = sid ? await openSession(c.env, claims, sid) : null;
+    if (!session) return refuse(c, { kind: "not_found", what: "session (initialize first)" });
+    legs = session.upstreams.flatMap((u) => {
+      const call = calls.find((x) => x.server.name === u.server);
+      return call ? [{ call, session: u.session, version: u.version }] : [];
+    });
+  }
+  try {
+    const { response } = await handle(c, claims, msg, legs, requestId);
+    return json(response, requestId);
+  } catch (err) {
+    const failure = toFailure(err, "mcp");
+    if (failure.kind === "unavailable" || failure.kind === "internal" || failure.kind === "token_revoked") throw err;
+    if (failure.kind === "not_found" && failure.what.startsWith("session")) return refuse(c, failure);
+    return json(errorFor(failure, msg.id, requestId), requestId);
+  } finally {
+    for (const leg of legs) logCall(leg.call);
+  }
+}
+
+/** DELETE ends every upstream session of the aggregate session. */
+export async function handleAggregateDelete(c: Context<AppEnv>): Promise<Response> {
+  const claims = await admit(c);
+  if (claims instanceof Response) return claims;
+  const sid = c.req.header("mcp-session-id");
+  const session = sid ? await openSession(c.env, claims, sid) : null;
+  if (!session) return refuse(c, { kind: "not_found", what: "session" });
+  const calls = await legsFor(c, claims, await checkAccess(c.env, claims));
+  await Promise.all(
+    session.upstreams.map(async (u) => {
+      const call = calls.find((x) => x.server.name === u.server);
+      if (!call || !u.session) return;
+      const res = await callServer(call.env, call.config.id, call.server, {
+        method: "DELETE",
+        headers: new Headers({ "mcp-session-id": u.session, "mcp-protocol-version": u.version }),
+      }).catch(() => null);
+      await res?.body?.cancel();
+    }),
+  );
+  return new Response(null, { status: 200, headers: { "x-request-id": c.get("requestId") } });
+}
