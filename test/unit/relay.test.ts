@@ -48,7 +48,7 @@ describe("relayStream", () => {
   });
 
   it("events split across reads, even one byte at a time, arrive whole and in order", async () => {
-    const whole = chunk("Hel") + chunk("lo") + usageChunk + "data: [DONE]\n\n";
+    const whole = `${chunk("Hel") + chunk("lo") + usageChunk}data: [DONE]\n\n`;
     const bytes = [...whole];
     const { body, outcome } = relayStream(upstream(bytes, "close"), openaiChat.observer(chatBody(false)), {
       idleTimeoutMs: 1000,

@@ -157,8 +157,6 @@ async function toolTable(legs: Leg[]): Promise<{ table: AggregateName[]; byServe
 }
 
 async function handle(
-  c: Context<AppEnv>,
-  claims: CapabilityClaims,
   msg: JsonRpcRequest,
   legs: Leg[],
   requestId: string,
@@ -371,7 +369,7 @@ export async function handleAggregatePost(c: Context<AppEnv>): Promise<Response>
     });
   }
   try {
-    const { response } = await handle(c, claims, msg, legs, requestId);
+    const { response } = await handle(msg, legs, requestId);
     return json(response, requestId);
   } catch (err) {
     const failure = toFailure(err, "mcp");
