@@ -44,6 +44,7 @@ export type Failure =
       retryAfterSeconds: number;
       message: string;
     }
+  | { kind: "header_mismatch"; header: string; message: string }
   | { kind: "not_found"; what: string }
   | { kind: "method_not_allowed"; method: string }
   | { kind: "admin_unauthorized" }
@@ -117,6 +118,8 @@ export function describe(f: Failure): string {
       return `Tool call refused at step '${f.step}' for ${f.server}/${f.tool}: ${f.reason}`;
     case "tool_limited":
       return `Tool call refused by the ${f.limit} limit for ${f.server}/${f.tool}: ${f.message}; retry after ${f.retryAfterSeconds}s`;
+    case "header_mismatch":
+      return `Header ${f.header} does not match the message: ${f.message}`;
     case "not_found":
       return `Not found: ${f.what}`;
     case "method_not_allowed":
@@ -137,6 +140,7 @@ export function httpStatus(f: Failure): number {
     case "invalid_json":
     case "invalid_request":
     case "policy_blocked":
+    case "header_mismatch":
       return 400;
     case "unknown_model":
       return 404;
@@ -186,6 +190,7 @@ function openaiTypeCode(f: Failure): { type: string; code: string } {
     case "invalid_request":
     case "unsupported_media_type":
     case "body_too_large":
+    case "header_mismatch":
       return { type: "invalid_request_error", code: f.kind };
     case "unknown_model":
       return { type: "invalid_request_error", code: "model_not_found" };
@@ -313,6 +318,8 @@ function jsonrpcCode(f: Failure): number {
     case "tool_limited":
     case "rate_limited":
       return -32029;
+    case "header_mismatch":
+      return -32020;
     case "invalid_json":
       return -32700;
     case "invalid_request":

@@ -124,6 +124,29 @@ describe("MCP broker: the official client through /mcp/<server>", () => {
   });
 });
 
+describe("header routing (2026-07-28)", () => {
+  it("Mcp-Method or Mcp-Name headers that disagree with the body are refused before anything is forwarded", async () => {
+    const call = (headers: Record<string, string>) =>
+      fetch(`${gw.url}/mcp/tools`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${gw.token}`,
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          "mcp-protocol-version": "2026-07-28",
+          ...headers,
+        },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "echo", arguments: { text: "x" } } }),
+      });
+    for (const headers of [{ "mcp-method": "tools/list" }, { "mcp-method": "tools/call", "mcp-name": "add" }]) {
+      const res = await call(headers);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { code: number } }).error.code).toBe(-32020);
+    }
+    expect(tools.requests).toHaveLength(0);
+  });
+});
+
 describe("attacks", () => {
   it("poisoned description: the tool is hidden, calling it is refused, and the finding is recorded", async () => {
     const client = await connect("tools");

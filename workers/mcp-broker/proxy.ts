@@ -221,6 +221,26 @@ async function transformJson(
   return JSON.stringify(prelude.length > 0 ? [...prelude, out] : out);
 }
 
+/**
+ * Revision 2026-07-28 routes on Mcp-Method and Mcp-Name headers; ringfence decides on the body. The two must agree,
+ * or something routing on the headers could be shown one call while another is made.
+ */
+function headerMismatch(c: Context<AppEnv>, messages: unknown[]): Failure | null {
+  const method = c.req.header("mcp-method");
+  const name = c.req.header("mcp-name");
+  if (method === undefined && name === undefined) return null;
+  const [m] = messages;
+  if (messages.length !== 1 || !(isRequest(m) || isNotification(m))) return null;
+  if (method !== undefined && method.trim() !== m.method) {
+    return { kind: "header_mismatch", header: "Mcp-Method", message: `'${method.slice(0, 80)}' vs '${m.method.slice(0, 80)}'` };
+  }
+  const target = m.params?.name ?? m.params?.uri;
+  if (name !== undefined && typeof target === "string" && name.trim() !== target) {
+    return { kind: "header_mismatch", header: "Mcp-Name", message: `'${name.slice(0, 80)}' vs '${target.slice(0, 80)}'` };
+  }
+  return null;
+}
+
 export async function handlePost(c: Context<AppEnv>): Promise<Response> {
   const claims = await admit(c);
   if (claims instanceof Response) return claims;
@@ -232,6 +252,8 @@ export async function handlePost(c: Context<AppEnv>): Promise<Response> {
     return refuse(c, { kind: "invalid_json", message: err instanceof Error ? err.message : "parse error" });
   }
   const all = Array.isArray(body) ? body : [body];
+  const mismatch = headerMismatch(c, all);
+  if (mismatch) return refuse(c, mismatch);
   // A tool call's own Meter round trip checks revocation; anything else needs this one.
   const onlyToolCalls = all.length > 0 && all.every((m) => isRequest(m) && m.method === "tools/call");
   const version = onlyToolCalls ? undefined : await checkAccess(c.env, claims);
