@@ -32,8 +32,11 @@ export type Failure =
       kind: "tool_denied";
       server: string;
       tool: string;
-      /** Which check refused: the token's tool scope, the policy's ACL, rug-pull pinning, a poisoned definition, an argument constraint. */
-      step: "token_scope" | "policy_acl" | "pinning" | "definition" | "constraint" | "unknown_tool";
+      /**
+       * Which check refused: the token's tool scope, the policy's ACL, rug-pull pinning, a poisoned definition, the
+       * arguments against the pinned input schema, an argument constraint.
+       */
+      step: "token_scope" | "policy_acl" | "pinning" | "definition" | "schema" | "constraint" | "unknown_tool";
       reason: string;
     }
   | {

@@ -291,6 +291,14 @@ describe("attacks", () => {
     }
   });
 
+  it("arguments that do not match the pinned input schema are refused before the server sees them", async () => {
+    const client = await connect("tools");
+    const r = await refusal(client.callTool({ name: "echo", arguments: { text: 12345, extra: "smuggled" } }));
+    expect(r.message).toContain("step 'schema'");
+    await client.close();
+    expect(tools.requests.some((q) => q.body.includes("smuggled"))).toBe(false);
+  });
+
   it("a revoked token is refused on its next MCP request", async () => {
     const token = await gw.mintToken({ sub: "soon-revoked", models: ["*"], tools: ["*/*"] });
     const client = await connect("tools", token);

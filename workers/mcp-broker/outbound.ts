@@ -13,6 +13,7 @@ import { refreshIfStale, rememberOrgConfig } from "../gateway/org-config";
 import { effectivePolicy } from "../gateway/policy";
 import type { BrokerCall } from "./call";
 import { currentDefinitions, recordInRegistry } from "./definitions";
+import { checkAgainstSchema } from "./schema";
 
 const ownPin = (config: OrgConfig, server: string, tool: string) => {
   const pins = Object.hasOwn(config.toolPins, server) ? config.toolPins[server] : undefined;
@@ -79,6 +80,9 @@ async function staticChecks(call: BrokerCall, tool: string, args: unknown): Prom
       pin ? "its definition changed since it was approved; an admin must approve the new one" : "it has not been approved",
     );
   }
+
+  const schema = checkAgainstSchema(def.hash, def.def.inputSchema, args);
+  if (!schema.ok) throw denied(call, tool, "schema", schema.reason);
 
   // Own properties only: a tool named "constructor" must not pick up Object.prototype's.
   const serverConstraints = Object.hasOwn(mcp.constraints, server) ? mcp.constraints[server] : undefined;
