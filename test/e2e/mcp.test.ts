@@ -138,7 +138,11 @@ describe("header routing (2026-07-28)", () => {
         },
         body: JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "echo", arguments: { text: "x" } } }),
       });
-    for (const headers of [{ "mcp-method": "tools/list" }, { "mcp-method": "tools/call", "mcp-name": "add" }]) {
+    const variants: Record<string, string>[] = [
+      { "mcp-method": "tools/list" },
+      { "mcp-method": "tools/call", "mcp-name": "add" },
+    ];
+    for (const headers of variants) {
       const res = await call(headers);
       expect(res.status).toBe(400);
       expect(((await res.json()) as { error: { code: number } }).error.code).toBe(-32020);
