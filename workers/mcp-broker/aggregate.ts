@@ -156,6 +156,24 @@ async function toolTable(legs: Leg[]): Promise<{ table: AggregateName[]; byServe
   return { table: namesFor(pairs), byServer };
 }
 
+/** Every server's prompts, named like tools. */
+async function promptTable(
+  legs: Leg[],
+  meta: Record<string, unknown> | undefined,
+): Promise<{ table: AggregateName[]; byServer: Map<string, unknown[]> }> {
+  const lists = await Promise.all(
+    legs.map(async (leg) => [leg.call.server.name, await listAll(leg, "prompts/list", "prompts", meta).catch(() => [])] as const),
+  );
+  const byServer = new Map<string, unknown[]>(lists);
+  const pairs = lists.flatMap(([server, items]) =>
+    items.flatMap((p) => (isObject(p) && typeof p.name === "string" ? [{ server, name: p.name }] : [])),
+  );
+  return { table: namesFor(pairs), byServer };
+}
+
+const unknown = (what: string, name: unknown, id: JsonRpcRequest["id"], requestId: string): JsonRpcResponse =>
+  errorFor({ kind: "invalid_request", message: `Unknown ${what} '${String(name).slice(0, 80)}'`, param: "name" }, id, requestId);
+
 async function handle(
   msg: JsonRpcRequest,
   legs: Leg[],
@@ -178,15 +196,7 @@ async function handle(
       const { table } = await toolTable(legs);
       const row = table.find((r) => r.name === params.name);
       const leg = row && legs.find((l) => l.call.server.name === row.server);
-      if (!row || !leg) {
-        return {
-          response: errorFor(
-            { kind: "invalid_request", message: `Unknown tool '${String(params.name).slice(0, 80)}'`, param: "name" },
-            msg.id,
-            requestId,
-          ),
-        };
-      }
+      if (!row || !leg) return { response: unknown("tool", params.name, msg.id, requestId) };
       const upstreamMsg: JsonRpcRequest = { ...msg, params: { ...params, name: row.tool } };
       const admitted = await admitToolCall(leg.call, upstreamMsg);
       const { _meta: _m, ...rest } = admitted.params ?? {};
@@ -194,40 +204,18 @@ async function handle(
       return { response: { ...(await transformResponse(leg.call, admitted, { ...r, id: msg.id })), id: msg.id } };
     }
     case "prompts/list": {
-      const lists = await Promise.all(
-        legs.map(async (leg) => ({ leg, items: await listAll(leg, "prompts/list", "prompts", meta).catch(() => []) })),
-      );
-      const pairs = lists.flatMap(({ leg, items }) =>
-        items.flatMap((p) => (isObject(p) && typeof p.name === "string" ? [{ server: leg.call.server.name, name: p.name }] : [])),
-      );
-      const table = namesFor(pairs);
+      const { table, byServer } = await promptTable(legs, meta);
       const prompts = table.flatMap((row) => {
-        const p = lists.find((l) => l.leg.call.server.name === row.server)?.items.find((i) => isObject(i) && i.name === row.tool);
+        const p = (byServer.get(row.server) ?? []).find((i) => isObject(i) && i.name === row.tool);
         return isObject(p) ? [{ ...p, name: row.name }] : [];
       });
       return { response: ok(msg.id, { prompts }) };
     }
     case "prompts/get": {
-      const lists = await Promise.all(
-        legs.map(async (leg) => ({ leg, items: await listAll(leg, "prompts/list", "prompts", meta).catch(() => []) })),
-      );
-      const table = namesFor(
-        lists.flatMap(({ leg, items }) =>
-          items.flatMap((p) =>
-            isObject(p) && typeof p.name === "string" ? [{ server: leg.call.server.name, name: p.name }] : [],
-          ),
-        ),
-      );
+      const { table } = await promptTable(legs, meta);
       const row = table.find((r) => r.name === params.name);
       const leg = row && legs.find((l) => l.call.server.name === row.server);
-      if (!row || !leg)
-        return {
-          response: errorFor(
-            { kind: "invalid_request", message: `Unknown prompt '${String(params.name).slice(0, 80)}'`, param: "name" },
-            msg.id,
-            requestId,
-          ),
-        };
+      if (!row || !leg) return { response: unknown("prompt", params.name, msg.id, requestId) };
       const upstreamMsg: JsonRpcRequest = { ...msg, params: { ...params, name: row.tool } };
       const { _meta: _m, ...rest } = upstreamMsg.params ?? {};
       const r = await rpc(leg, "prompts/get", rest, meta);
