@@ -12,7 +12,7 @@ import {
   type JsonRpcRequest,
   type JsonRpcResponse,
 } from "../../src/mcp/jsonrpc";
-import { SseParser, serializeSse } from "../../src/stream/sse";
+import { type SseEvent, SseParser, serializeSse } from "../../src/stream/sse";
 import type { CapabilityClaims } from "../../src/tokens/claims";
 import type { AppEnv } from "../context";
 import { cachedOrgConfig, refreshIfStale } from "../gateway/org-config";
@@ -103,84 +103,177 @@ export async function openServer(
   };
 }
 
-/** Rewrites an upstream SSE stream event by event; SSE ids and retry hints pass through untouched. */
-function transformSse(
+/** How long a POST's SSE answer is read ahead before its headers must go out and the rest is streamed. */
+const READ_AHEAD_MS = 1000;
+
+/** An upstream SSE stream being relayed: where it is, and which of the client's requests are still unanswered. */
+interface SseRelay {
+  call: BrokerCall;
+  reader: ReadableStreamDefaultReader<Uint8Array>;
+  parser: SseParser;
+  decoder: TextDecoder;
+  requests: Map<string, JsonRpcRequest>;
+  unanswered: Set<string>;
+  /** The client's headers, to answer a server request the broker blocked. */
+  headers: Headers;
+}
+
+type Read = Promise<ReadableStreamReadResult<Uint8Array>>;
+
+function openRelay(
+  call: BrokerCall,
+  body: ReadableStream<Uint8Array>,
+  requests: Map<string, JsonRpcRequest>,
+  headers: Headers,
+): SseRelay {
+  const reader = body.getReader();
+  const parser = new SseParser({ keepBare: true });
+  return { call, reader, parser, decoder: new TextDecoder(), requests, unanswered: new Set(requests.keys()), headers };
+}
+
+/** The next events, from a read already under way if there is one. */
+async function nextEvents(r: SseRelay, pending?: Read): Promise<{ done: boolean; events: SseEvent[] }> {
+  const { done, value } = await (pending ?? r.reader.read());
+  const events = done ? r.parser.end() : r.parser.push(r.decoder.decode(value, { stream: true }));
+  if (r.parser.pending > MAX_PENDING_CHARS) {
+    throw new RingfenceError({
+      kind: "upstream_stream_broken",
+      message: `MCP server '${r.call.server.name}' sent an over-long line`,
+    });
+  }
+  return { done, events };
+}
+
+/**
+ * Rewrites events; SSE ids and retry hints pass through untouched. `interactive` when one was a server request or
+ * notification: the client may have to act on it, so it must not wait in a buffer.
+ */
+async function rewriteEvents(r: SseRelay, events: SseEvent[]): Promise<{ text: string; interactive: boolean }> {
+  let text = "";
+  let interactive = false;
+  for (const ev of events) {
+    if (ev.dataless || ev.data === "") {
+      text += serializeSse(ev);
+      continue;
+    }
+    let msg: unknown;
+    try {
+      msg = JSON.parse(ev.data);
+    } catch {
+      text += serializeSse(ev); // not JSON-RPC (a priming event): as is
+      continue;
+    }
+    if (isResponse(msg) && msg.id !== null) {
+      const key = idKey(msg.id);
+      r.unanswered.delete(key);
+      const req = r.requests.get(key);
+      text += serializeSse({ ...ev, data: JSON.stringify(req ? await transformResponse(r.call, req, msg) : msg) });
+    } else if (isRequest(msg) || isNotification(msg)) {
+      interactive = true;
+      const t = transformServerMessage(r.call, msg);
+      if (t.answerUpstream) r.call.waitUntil(answerUpstream(r.call, r.headers, t.answerUpstream));
+      if (t.forward) text += serializeSse({ ...ev, data: JSON.stringify(t.forward) });
+    } else {
+      text += serializeSse(ev);
+    }
+  }
+  return { text, interactive };
+}
+
+/** Streams the rest of an upstream SSE stream event by event, after `first` (events already rewritten). */
+function transformSse(r: SseRelay, first: string, pending?: Read): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let head = first;
+  let read = pending;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        if (head) {
+          controller.enqueue(encoder.encode(head));
+          head = "";
+          return;
+        }
+        // Read until something can be written or the stream ends: a pull that enqueues nothing is not called again.
+        for (;;) {
+          const { done, events } = await nextEvents(r, read);
+          read = undefined;
+          const { text } = await rewriteEvents(r, events);
+          if (text) controller.enqueue(encoder.encode(text));
+          if (done) {
+            logCall(r.call);
+            controller.close();
+            return;
+          }
+          if (text) return;
+        }
+      } catch (err) {
+        logCall(r.call);
+        r.reader.cancel().catch(() => {});
+        console.error(`[mcp] ${r.call.requestId}: relaying the stream of ${r.call.server.name} failed:`, err);
+        controller.error(err);
+      }
+    },
+    cancel(reason) {
+      logCall(r.call);
+      return r.reader.cancel(reason);
+    },
+  });
+}
+
+/**
+ * A POST's SSE answer. Most are the responses and then the end of the stream: those are read ahead and sent as one
+ * body, so the runtime pumps no JS stream chunk by chunk and the server's closing of its stream is not waited for (it
+ * is drained after, so its connection is reused). A server request or notification, or an answer slower than
+ * READ_AHEAD_MS, switches to streaming at once, the events read so far first.
+ */
+async function relaySse(
   call: BrokerCall,
   body: ReadableStream<Uint8Array>,
   requests: Map<string, JsonRpcRequest>,
   prelude: JsonRpcResponse[],
   headers: Headers,
-): ReadableStream<Uint8Array> {
-  const parser = new SseParser({ keepBare: true });
-  const encoder = new TextEncoder();
-  const rewrite = async (data: string): Promise<string | null> => {
-    let msg: unknown;
-    try {
-      msg = JSON.parse(data);
-    } catch {
-      return data; // not JSON-RPC (a priming event): as is
-    }
-    if (isResponse(msg) && msg.id !== null) {
-      const req = requests.get(idKey(msg.id));
-      return JSON.stringify(req ? await transformResponse(call, req, msg) : msg);
-    }
-    if (isRequest(msg) || isNotification(msg)) {
-      const t = transformServerMessage(call, msg);
-      if (t.answerUpstream) call.waitUntil(answerUpstream(call, headers, t.answerUpstream));
-      return t.forward ? JSON.stringify(t.forward) : null;
-    }
-    return data;
-  };
-  const decoder = new TextDecoder();
-  const reader = body.getReader();
-  let started = false;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        if (!started) {
-          started = true;
-          for (const p of prelude)
-            controller.enqueue(encoder.encode(serializeSse({ event: "message", data: JSON.stringify(p) })));
-        }
-        // Read until something can be written or the stream ends: a pull that enqueues nothing is not called again.
-        for (;;) {
-          const { done, value } = await reader.read();
-          const events = done ? parser.end() : parser.push(decoder.decode(value, { stream: true }));
-          if (parser.pending > MAX_PENDING_CHARS) {
-            throw new RingfenceError({
-              kind: "upstream_stream_broken",
-              message: `MCP server '${call.server.name}' sent an over-long line`,
-            });
-          }
-          let out = "";
-          for (const ev of events) {
-            if (ev.dataless || ev.data === "") {
-              out += serializeSse(ev);
-              continue;
-            }
-            const data = await rewrite(ev.data);
-            if (data !== null) out += serializeSse({ ...ev, data });
-          }
-          if (out) controller.enqueue(encoder.encode(out));
-          if (done) {
-            logCall(call);
-            controller.close();
-            return;
-          }
-          if (out) return;
-        }
-      } catch (err) {
-        logCall(call);
-        reader.cancel().catch(() => {});
-        console.error(`[mcp] ${call.requestId}: relaying the stream of ${call.server.name} failed:`, err);
-        controller.error(err);
-      }
-    },
-    cancel(reason) {
-      logCall(call);
-      return reader.cancel(reason);
-    },
+): Promise<ReadableStream<Uint8Array> | string> {
+  const r = openRelay(call, body, requests, headers);
+  let out = prelude.map((p) => serializeSse({ event: "message", data: JSON.stringify(p) })).join("");
+  if (requests.size === 0) return transformSse(r, out);
+  let pending: Read | undefined;
+  let timer = 0;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), READ_AHEAD_MS);
   });
+  try {
+    for (;;) {
+      pending ??= r.reader.read();
+      if ((await Promise.race([pending, late])) === "late") return transformSse(r, out, pending);
+      const { done, events } = await nextEvents(r, pending);
+      pending = undefined;
+      const { text, interactive } = await rewriteEvents(r, events);
+      out += text;
+      if (done) break;
+      if (r.unanswered.size === 0) {
+        call.waitUntil(drain(r.reader));
+        break;
+      }
+      if (interactive) return transformSse(r, out);
+    }
+  } catch (err) {
+    logCall(call);
+    r.reader.cancel().catch(() => {});
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+  logCall(call);
+  return out;
+}
+
+/** Reads what the server still sends after its last response (nothing, per the spec), so its connection is reused. */
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  try {
+    while (!(await reader.read()).done) {}
+  } catch {
+    // the server went away: nothing to keep
+  }
 }
 
 /** The broker answers a server request it blocked, on the client's session, so the server is not left waiting. */
@@ -313,7 +406,7 @@ export async function handlePost(c: Context<AppEnv>): Promise<Response> {
   const headers = upstreamHeadersForClient(res.headers, call.requestId);
   const type = res.headers.get("content-type") ?? "";
   if (type.includes("text/event-stream") && res.body) {
-    return new Response(transformSse(call, res.body, requests, refused, upstreamHeaders), { status: res.status, headers });
+    return new Response(await relaySse(call, res.body, requests, refused, upstreamHeaders), { status: res.status, headers });
   }
   const upstreamText = await res.text();
   if (!type.includes("application/json") || upstreamText === "") {
@@ -344,7 +437,7 @@ export async function handleOther(c: Context<AppEnv>): Promise<Response> {
   });
   const headers = upstreamHeadersForClient(res.headers, call.requestId);
   if ((res.headers.get("content-type") ?? "").includes("text/event-stream") && res.body) {
-    return new Response(transformSse(call, res.body, new Map(), [], upstreamHeaders), { status: res.status, headers });
+    return new Response(transformSse(openRelay(call, res.body, new Map(), upstreamHeaders), ""), { status: res.status, headers });
   }
   return new Response(res.body, { status: res.status, headers });
 }
