@@ -25,8 +25,8 @@ const denied = (call: BrokerCall, tool: string, step: Extract<Failure, { kind: "
 
 /**
  * Admits one tools/call, or throws the refusal. Returns the message to forward: the same, or with arguments redacted
- * by policy. The Meter is asked last, so a call refused earlier is not counted by the loop guard; when its reply says
- * the org's config changed, the checks run again on the new config before anything is forwarded.
+ * by policy. When the Meter's reply says the org's config changed, the checks run again on the new config before
+ * anything is forwarded.
  */
 export async function admitToolCall(call: BrokerCall, msg: JsonRpcRequest): Promise<JsonRpcRequest> {
   const params = msg.params ?? {};
@@ -35,10 +35,14 @@ export async function admitToolCall(call: BrokerCall, msg: JsonRpcRequest): Prom
     throw new RingfenceError({ kind: "invalid_request", message: "tools/call needs params.name", param: "name" });
   }
   const args = params.arguments ?? {};
-  let guarded = await staticChecks(call, tool, args);
-  const version = await meterCheck(call, tool, args);
-  if (version > call.config.version) {
-    const fresh = await refreshIfStale(call.env, call.claims.org, version);
+  // Both before anything is forwarded, side by side: the Meter's round trip waits while the checks run. A call the
+  // checks refuse still counts for the loop guard, as an agent retrying a refused call is looping too.
+  const [checked, version] = await Promise.allSettled([staticChecks(call, tool, args), meterCheck(call, tool, args)]);
+  if (version.status === "rejected") throw version.reason;
+  if (checked.status === "rejected") throw checked.reason;
+  let guarded = checked.value;
+  if (version.value > call.config.version) {
+    const fresh = await refreshIfStale(call.env, call.claims.org, version.value);
     if (fresh) {
       call.config = fresh;
       call.policy = effectivePolicy(fresh, call.claims, call.flags);
