@@ -10,6 +10,7 @@ import path from "node:path";
 import { LogLevel } from "miniflare";
 import { adminClient, ensureOrg, mintToken, putMcpServer } from "../../scripts/seed.ts";
 import { build, generateSecrets, LOOPBACK_HOSTS, serve } from "../../scripts/serve.ts";
+import { inspector } from "../overhead/inspector.ts";
 import { keepAliveAgent, percentile } from "../overhead/measure.ts";
 import { type Child, freePort, ROOT, startChild, waitFor } from "../overhead/processes.ts";
 
@@ -26,33 +27,6 @@ interface Profile {
 
 /** A fresh session this often: the standard policy refuses the 501st call of a session. */
 const SESSION_CALLS = 400;
-
-/** A minimal Chrome DevTools Protocol client over the inspector's WebSocket. */
-async function inspector(port: number): Promise<(method: string, params?: object) => Promise<unknown>> {
-  const list = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as {
-    webSocketDebuggerUrl: string;
-    title?: string;
-  }[];
-  const target = list.find((t) => !t.title?.includes("miniflare")) ?? list[0];
-  if (!target) throw new Error("the inspector lists no isolate");
-  const ws = new WebSocket(target.webSocketDebuggerUrl);
-  await new Promise((resolve, reject) => {
-    ws.onopen = resolve;
-    ws.onerror = reject;
-  });
-  let next = 1;
-  const waiting = new Map<number, (v: unknown) => void>();
-  ws.onmessage = (ev) => {
-    const msg = JSON.parse(String(ev.data)) as { id?: number; result?: unknown };
-    if (msg.id !== undefined) waiting.get(msg.id)?.(msg.result);
-  };
-  return (method, params = {}) =>
-    new Promise((resolve) => {
-      const id = next++;
-      waiting.set(id, resolve);
-      ws.send(JSON.stringify({ id, method, params }));
-    });
-}
 
 /** The bundle's source file for a (0-based) line: esbuild opens each module with a `// path` comment. */
 function bundleSources(bundle: string): (line: number) => string {

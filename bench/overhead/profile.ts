@@ -11,6 +11,7 @@ import autocannon from "autocannon";
 import { LogLevel } from "miniflare";
 import { adminClient, ensureOrg, mintToken, putProvider } from "../../scripts/seed.ts";
 import { build, generateSecrets, LOOPBACK_HOSTS, serve } from "../../scripts/serve.ts";
+import { inspector } from "./inspector.ts";
 import { chatBody, PATH } from "./measure.ts";
 import { freePort, PROVIDER_KEY, ROOT, startFake } from "./processes.ts";
 
@@ -23,33 +24,6 @@ interface Profile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
-}
-
-/** A minimal Chrome DevTools Protocol client over the inspector's WebSocket. */
-async function inspector(port: number): Promise<(method: string, params?: object) => Promise<unknown>> {
-  const list = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as {
-    webSocketDebuggerUrl: string;
-    title?: string;
-  }[];
-  const target = list.find((t) => !t.title?.includes("miniflare")) ?? list[0];
-  if (!target) throw new Error("the inspector lists no isolate");
-  const ws = new WebSocket(target.webSocketDebuggerUrl);
-  await new Promise((resolve, reject) => {
-    ws.onopen = resolve;
-    ws.onerror = reject;
-  });
-  let next = 1;
-  const waiting = new Map<number, (v: unknown) => void>();
-  ws.onmessage = (ev) => {
-    const msg = JSON.parse(String(ev.data)) as { id?: number; result?: unknown };
-    if (msg.id !== undefined) waiting.get(msg.id)?.(msg.result);
-  };
-  return (method, params = {}) =>
-    new Promise((resolve) => {
-      const id = next++;
-      waiting.set(id, resolve);
-      ws.send(JSON.stringify({ id, method, params }));
-    });
 }
 
 function summarise(profile: Profile, top: number): string {
