@@ -12,7 +12,7 @@ import { cachedOrgConfig } from "../gateway/org-config";
 import { effectivePolicy, FLAGS_HEADER } from "../gateway/policy";
 import { type BrokerCall, logCall } from "./call";
 import { currentDefinitions } from "./definitions";
-import { filterToolList, transformResponse } from "./inbound";
+import { listable, transformResponse } from "./inbound";
 import { responseTo } from "./lister";
 import { admitToolCall } from "./outbound";
 import { admit, checkAccess, openServer, readBody, refuse } from "./proxy";
@@ -142,16 +142,15 @@ function namesFor(pairs: { server: string; name: string }[]): AggregateName[] {
   return aggregateNames(pairs.map((p) => ({ server: p.server, tool: p.name })));
 }
 
+/** Every allowed server's listable tools, from the definitions cached per isolate (listed again when stale). */
 async function toolTable(legs: Leg[]): Promise<{ table: AggregateName[]; byServer: Map<string, unknown[]> }> {
   const byServer = new Map<string, unknown[]>();
   const pairs: { server: string; name: string }[] = [];
   for (const leg of legs) {
-    const defs = await currentDefinitions(leg.call.env, leg.call.config, leg.call.server);
-    const listed = await filterToolList(leg.call, { tools: [...defs.values()].map((d) => d.def) }, undefined);
-    const tools = Array.isArray(listed.tools) ? listed.tools : [];
+    const defs = await currentDefinitions(leg.call);
+    const tools = [...defs].filter(([name, d]) => listable(leg.call, name, d)).map(([, d]) => d.def);
     byServer.set(leg.call.server.name, tools);
-    for (const t of tools)
-      if (isObject(t) && typeof t.name === "string") pairs.push({ server: leg.call.server.name, name: t.name });
+    for (const t of tools) pairs.push({ server: leg.call.server.name, name: t.name });
   }
   return { table: namesFor(pairs), byServer };
 }

@@ -6,7 +6,9 @@ import { scanToolDefinition } from "../../src/mcp/poison";
 import { type ToolDef, ToolDefSchema } from "../../src/mcp/tool";
 import type { McpServer, OrgConfig } from "../../src/registry/config";
 import type { SeenTool } from "../../src/registry/mcp";
+import { rememberOrgConfig } from "../gateway/org-config";
 import { registryOf } from "../shared/registry";
+import type { BrokerCall } from "./call";
 import { listToolsDirect } from "./lister";
 
 export interface SeenDefinition {
@@ -52,8 +54,12 @@ export function remember(org: string, server: string, seen: Map<string, SeenDefi
   cache.set(key, { tools, at: complete || !prev ? Date.now() : prev.at });
 }
 
-/** The server's tools as last seen here, listing them from the server when unknown or stale. */
-export async function currentDefinitions(env: Env, config: OrgConfig, server: McpServer): Promise<Map<string, SeenDefinition>> {
+/**
+ * The server's tools as last seen here, listing them from the server when unknown or stale. A listing records what
+ * is new in the Registry; the call then carries the config that came back.
+ */
+export async function currentDefinitions(call: BrokerCall): Promise<Map<string, SeenDefinition>> {
+  const { env, config, server } = call;
   const hit = cache.get(keyOf(config.id, server.name));
   if (hit && Date.now() - hit.at < FRESH_MS) return hit.tools;
   let raw: unknown[];
@@ -70,7 +76,11 @@ export async function currentDefinitions(env: Env, config: OrgConfig, server: Mc
   }
   const seen = await examine(config, server.name, raw);
   remember(config.id, server.name, seen, true);
-  await recordInRegistry(env, config, server.name, seen);
+  const next = await recordInRegistry(env, config, server.name, seen);
+  if (next !== config) {
+    rememberOrgConfig(next);
+    call.config = next;
+  }
   return seen;
 }
 

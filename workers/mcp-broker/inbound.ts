@@ -7,7 +7,7 @@ import { toolAccess } from "../../src/mcp/acl";
 import { isObject, type JsonRpcMessage, type JsonRpcRequest, type JsonRpcResponse } from "../../src/mcp/jsonrpc";
 import { rememberOrgConfig } from "../gateway/org-config";
 import type { BrokerCall } from "./call";
-import { examine, invalidate, recordInRegistry, remember } from "./definitions";
+import { examine, invalidate, recordInRegistry, remember, type SeenDefinition } from "./definitions";
 
 function guardInbound(call: BrokerCall, value: unknown, where: string): { value: unknown; blocked?: Located } {
   const g = guardJson(value, {
@@ -41,27 +41,35 @@ export async function filterToolList(
     rememberOrgConfig(config);
     call.config = config;
   }
-  const mcp = call.policy.mcp;
   const kept = raw.filter((item) => {
     const name = isObject(item) && typeof item.name === "string" ? item.name : undefined;
     const d = name === undefined ? undefined : seen.get(name);
-    if (name === undefined || !d) return false;
-    if (!toolAccess({ access: mcp.access, tokenTools: call.claims.tools, server, tool: name }).ok) return false;
-    const pins = Object.hasOwn(config.toolPins, server) ? config.toolPins[server] : undefined;
-    const pin = pins && Object.hasOwn(pins, name) ? pins[name] : undefined;
-    // An admin's approval of exactly this definition overrides the scan (a false positive, or a risk accepted).
-    const adminApproved = pin?.approvedBy === "admin" && pin.hash === d.hash;
-    if (d.findings.length > 0 && !adminApproved) {
-      call.refusals.push(`hidden ${server}/${name}: definition (${d.findings.join(", ")})`);
-      if (mcp.definitions === "block") return false;
-    }
-    if (pin?.hash !== d.hash) {
-      call.refusals.push(`hidden ${server}/${name}: ${pin ? "definition changed since approval" : "not approved"}`);
-      if (mcp.pinning === "enforce") return false;
-    }
-    return true;
+    return name !== undefined && d !== undefined && listable(call, name, d);
   });
   return { ...result, tools: kept };
+}
+
+/**
+ * Whether a tool may be shown to this caller: in its scope and the ACL, not poisoned (under `definitions: block`,
+ * unless an admin approved exactly this definition), and approved as it is now (under `pinning: enforce`).
+ */
+export function listable(call: BrokerCall, name: string, d: SeenDefinition): boolean {
+  const server = call.server.name;
+  const mcp = call.policy.mcp;
+  if (!toolAccess({ access: mcp.access, tokenTools: call.claims.tools, server, tool: name }).ok) return false;
+  const pins = Object.hasOwn(call.config.toolPins, server) ? call.config.toolPins[server] : undefined;
+  const pin = pins && Object.hasOwn(pins, name) ? pins[name] : undefined;
+  // An admin's approval of exactly this definition overrides the scan (a false positive, or a risk accepted).
+  const adminApproved = pin?.approvedBy === "admin" && pin.hash === d.hash;
+  if (d.findings.length > 0 && !adminApproved) {
+    call.refusals.push(`hidden ${server}/${name}: definition (${d.findings.join(", ")})`);
+    if (mcp.definitions === "block") return false;
+  }
+  if (pin?.hash !== d.hash) {
+    call.refusals.push(`hidden ${server}/${name}: ${pin ? "definition changed since approval" : "not approved"}`);
+    if (mcp.pinning === "enforce") return false;
+  }
+  return true;
 }
 
 /** What a blocked tool result becomes: an error result the model can read, naming what was found (never the value). */

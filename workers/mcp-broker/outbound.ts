@@ -60,7 +60,7 @@ async function staticChecks(call: BrokerCall, tool: string, args: unknown): Prom
   const access = toolAccess({ access: mcp.access, tokenTools: call.claims.tools, server, tool });
   if (!access.ok) throw denied(call, tool, access.step, access.reason);
 
-  const defs = await currentDefinitions(call.env, call.config, call.server);
+  const defs = await currentDefinitions(call);
   const def = defs.get(tool);
   if (!def) throw denied(call, tool, "unknown_tool", "the server does not list this tool, so its definition cannot be checked");
   // An admin's approval of exactly this definition overrides the scan (a false positive, or a risk accepted).
