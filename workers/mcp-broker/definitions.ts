@@ -1,10 +1,9 @@
 // What each upstream's tools look like now: definition hashes and poisoning findings, per isolate, and the Registry's pins.
-
 import { RingfenceError } from "../../src/errors";
 import { toolHash } from "../../src/mcp/pin";
 import { scanToolDefinition } from "../../src/mcp/poison";
 import { type ToolDef, ToolDefSchema } from "../../src/mcp/tool";
-import type { McpServer, OrgConfig } from "../../src/registry/config";
+import type { OrgConfig } from "../../src/registry/config";
 import type { SeenTool } from "../../src/registry/mcp";
 import { rememberOrgConfig } from "../gateway/org-config";
 import { registryOf } from "../shared/registry";
