@@ -117,6 +117,20 @@ describe("/mcp aggregates every allowed server", () => {
     await client.close();
   });
 
+  it("completes a prompt's arguments at the server that has the prompt, as the server itself would", async () => {
+    const direct = await connect("/mcp/everything");
+    const aggregate = await connect("/mcp");
+    const prompts = (await direct.listPrompts()).prompts;
+    const withArgs = prompts.find((p) => (p.arguments ?? []).length > 0);
+    expect(withArgs).toBeDefined();
+    const argument = { name: withArgs?.arguments?.[0]?.name as string, value: "" };
+    const want = await direct.complete({ ref: { type: "ref/prompt", name: withArgs?.name as string }, argument });
+    const got = await aggregate.complete({ ref: { type: "ref/prompt", name: `everything__${withArgs?.name}` }, argument });
+    expect(got.completion).toEqual(want.completion);
+    await direct.close();
+    await aggregate.close();
+  });
+
   it("a session id forged or from another org is not accepted", async () => {
     const res = await fetch(`${gw.url}/mcp`, {
       method: "POST",

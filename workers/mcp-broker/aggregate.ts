@@ -67,8 +67,10 @@ async function rpc(
   method: string,
   params: Record<string, unknown>,
   meta?: Record<string, unknown>,
+  /** The client's own id, where the client may refer to the request later (cancellation). */
+  clientId?: JsonRpcRequest["id"],
 ): Promise<JsonRpcResponse> {
-  const id = `rf-${nextId++}`;
+  const id = clientId ?? `rf-${nextId++}`;
   const headers = new Headers({
     "content-type": "application/json",
     accept: "application/json, text/event-stream",
@@ -93,14 +95,14 @@ async function rpc(
   return responseTo(res, id);
 }
 
-async function notify(leg: Leg, method: string): Promise<void> {
+async function notify(leg: Leg, method: string, params?: Record<string, unknown>): Promise<void> {
   const headers = new Headers({ "content-type": "application/json", accept: "application/json, text/event-stream" });
   headers.set("mcp-protocol-version", leg.version);
   if (leg.session) headers.set("mcp-session-id", leg.session);
   const res = await callServer(leg.call.env, leg.call.config.id, leg.call.server, {
     method: "POST",
     headers,
-    body: JSON.stringify({ jsonrpc: "2.0", method }),
+    body: JSON.stringify({ jsonrpc: "2.0", method, ...(params ? { params } : {}) }),
   });
   await res.body?.cancel();
 }
@@ -199,7 +201,7 @@ async function handle(
       const upstreamMsg: JsonRpcRequest = { ...msg, params: { ...params, name: row.tool } };
       const admitted = await admitToolCall(leg.call, upstreamMsg);
       const { _meta: _m, ...rest } = admitted.params ?? {};
-      const r = await rpc(leg, "tools/call", rest, meta);
+      const r = await rpc(leg, "tools/call", rest, meta, msg.id);
       return { response: { ...(await transformResponse(leg.call, admitted, { ...r, id: msg.id })), id: msg.id } };
     }
     case "prompts/list": {
@@ -243,6 +245,24 @@ async function handle(
           : errorFor({ kind: "not_found", what: `resource ${String(params.uri).slice(0, 200)}` }, msg.id, requestId),
       };
     }
+    case "completion/complete": {
+      // A prompt's arguments complete at the server that has the prompt; a resource template's at the first that knows it.
+      const ref = isObject(params.ref) ? params.ref : {};
+      const { _meta: _m, ...rest } = params;
+      if (ref.type === "ref/prompt") {
+        const { table } = await promptTable(legs, meta);
+        const row = table.find((r) => r.name === ref.name);
+        const leg = row && legs.find((l) => l.call.server.name === row.server);
+        if (!row || !leg) return { response: unknown("prompt", ref.name, msg.id, requestId) };
+        const r = await rpc(leg, msg.method, { ...rest, ref: { ...ref, name: row.tool } }, meta);
+        return { response: { ...r, id: msg.id } };
+      }
+      for (const leg of legs) {
+        const r = await rpc(leg, msg.method, rest, meta).catch(() => undefined);
+        if (r && !r.error) return { response: { ...r, id: msg.id } };
+      }
+      return { response: ok(msg.id, { completion: { values: [], hasMore: false } }) };
+    }
     case "logging/setLevel":
       await Promise.all(legs.map((leg) => rpc(leg, msg.method, { level: params.level }, meta).catch(() => undefined)));
       return { response: ok(msg.id, {}) };
@@ -265,6 +285,7 @@ function capabilities(): Record<string, unknown> {
     prompts: { listChanged: false },
     resources: { subscribe: false, listChanged: false },
     logging: {},
+    completions: {},
   };
 }
 
@@ -290,6 +311,16 @@ export async function handleAggregatePost(c: Context<AppEnv>): Promise<Response>
   const version = isRequest(msg) && msg.method === "tools/call" ? undefined : await checkAccess(c.env, claims);
   const calls = await legsFor(c, claims, version);
 
+  if (isNotification(msg) && msg.method === "notifications/cancelled") {
+    // Tool calls go upstream under the client's own id, so every server can be told; the others ignore it.
+    const sid = c.req.header("mcp-session-id");
+    const session = sid ? await openSession(c.env, claims, sid) : null;
+    const cancels = (session?.upstreams ?? []).flatMap((u) => {
+      const call = calls.find((x) => x.server.name === u.server);
+      return call ? [notify({ call, session: u.session, version: u.version }, msg.method, msg.params).catch(() => {})] : [];
+    });
+    c.executionCtx.waitUntil(Promise.all(cancels));
+  }
   if (isNotification(msg) || (isObject(msg) && !("method" in msg)))
     return new Response(null, { status: 202, headers: { "x-request-id": requestId } });
   if (!isRequest(msg)) return refuse(c, { kind: "invalid_request", message: "not a JSON-RPC 2.0 message" });
