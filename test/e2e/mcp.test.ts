@@ -97,6 +97,42 @@ describe("MCP broker: the official client through /mcp/<server>", () => {
     expect(tools.requests).toHaveLength(0);
   });
 
+  it("a session is bound to the token chain that opened it: another token cannot use its id", async () => {
+    const headers = (token: string) => ({
+      authorization: `Bearer ${token}`,
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      "mcp-protocol-version": "2025-06-18",
+    });
+    const init = await fetch(`${gw.url}/mcp/tools`, {
+      method: "POST",
+      headers: headers(gw.token),
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "a", version: "1" } },
+      }),
+    });
+    const held = init.headers.get("mcp-session-id") ?? "";
+    await init.text();
+    const upstreamSid = tools.requests.flatMap((r) => (r.headers["mcp-session-id"] ? [r.headers["mcp-session-id"]] : []));
+    expect(held).toMatch(/\./);
+    expect(upstreamSid).not.toContain(held);
+    const other = await gw.mintToken({ sub: "other", models: ["*"], tools: ["*/*"] });
+    const ping = (token: string, sid: string) =>
+      fetch(`${gw.url}/mcp/tools`, {
+        method: "POST",
+        headers: { ...headers(token), "mcp-session-id": sid },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "ping" }),
+      });
+    expect((await ping(other, held)).status).toBe(404);
+    expect((await ping(gw.token, `${held.slice(0, -1)}x`)).status).toBe(404);
+    const same = await ping(gw.token, held);
+    expect(same.status).toBe(200);
+    await same.text();
+  });
+
   it("DNS rebinding: a foreign Origin or Host is refused", async () => {
     const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" });
     const headers = { authorization: `Bearer ${gw.token}`, "content-type": "application/json", accept: "application/json" };

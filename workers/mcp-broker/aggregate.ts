@@ -133,8 +133,11 @@ async function legsFor(c: Context<AppEnv>, claims: CapabilityClaims, version: nu
   const calls: BrokerCall[] = [];
   for (const s of config.mcpServers) {
     if (!serverAccess({ access: policy.mcp.access, tokenTools: claims.tools, server: s.name }).ok) continue;
-    const opened = await openServer(c, claims, s.name, version);
-    if (!(opened instanceof Response)) calls.push(opened);
+    const opened = await openServer(c, claims, s.name, version, false);
+    if (opened instanceof Response) continue;
+    // The loop guard's per-session ceiling counts the aggregate session (the upstream sessions are the legs').
+    const session = c.req.header("mcp-session-id");
+    calls.push(session ? { ...opened, session } : opened);
   }
   return calls;
 }

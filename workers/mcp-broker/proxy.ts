@@ -22,6 +22,7 @@ import { type BrokerCall, logCall } from "./call";
 import { authenticateMcp, checkOriginAndHost } from "./guard";
 import { transformResponse, transformServerMessage } from "./inbound";
 import { admitToolCall, guardClientAnswer } from "./outbound";
+import { unwrapSession, wrapSession } from "./session";
 import { callServer, clientHeadersForUpstream, upstreamHeadersForClient } from "./upstream";
 
 /** A line longer than this without a line end is not SSE: refused rather than buffered. */
@@ -75,6 +76,8 @@ export async function openServer(
   claims: CapabilityClaims,
   name: string,
   version: number | undefined,
+  /** Whether Mcp-Session-Id is this server's (bound) session; the aggregate's is its own. */
+  ownSession = true,
 ): Promise<BrokerCall | Response> {
   const env = c.env;
   let config = await cachedOrgConfig(env, claims.org);
@@ -86,7 +89,14 @@ export async function openServer(
   if (!visible.ok) {
     return refuse(c, { kind: "tool_denied", server: server.name, tool: "*", step: visible.step, reason: visible.reason });
   }
-  const session = c.req.header("mcp-session-id");
+  const wrapped = ownSession ? c.req.header("mcp-session-id") : undefined;
+  let session: string | undefined;
+  if (wrapped !== undefined) {
+    const sid = await unwrapSession(env, claims, server.name, wrapped);
+    // As the server would answer an unknown session: the client starts a new one.
+    if (sid === null) return refuse(c, { kind: "not_found", what: "session (start a new one)" });
+    session = sid;
+  }
   const flags = c.req.header(FLAGS_HEADER);
   return {
     env,
@@ -276,6 +286,20 @@ async function drain(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<v
   }
 }
 
+/** The upstream's own session id goes upstream, never the bound one the client holds. */
+function sessionHeaders(call: BrokerCall, headers: Headers): Headers {
+  if (call.session) headers.set("mcp-session-id", call.session);
+  else headers.delete("mcp-session-id");
+  return headers;
+}
+
+/** The client gets the upstream's session id bound to its token chain and this server. */
+async function clientSession(call: BrokerCall, headers: Headers): Promise<Headers> {
+  const sid = headers.get("mcp-session-id");
+  if (sid) headers.set("mcp-session-id", await wrapSession(call.env, call.claims, call.server.name, sid));
+  return headers;
+}
+
 /** The broker answers a server request it blocked, on the client's session, so the server is not left waiting. */
 async function answerUpstream(call: BrokerCall, headers: Headers, answer: JsonRpcResponse): Promise<void> {
   const h = new Headers(headers);
@@ -396,14 +420,14 @@ export async function handlePost(c: Context<AppEnv>): Promise<Response> {
     });
   }
 
-  const upstreamHeaders = clientHeadersForUpstream(c.req.raw.headers);
+  const upstreamHeaders = sessionHeaders(call, clientHeadersForUpstream(c.req.raw.headers));
   const res = await callServer(call.env, call.config.id, call.server, {
     method: "POST",
     headers: new Headers(upstreamHeaders),
     body: JSON.stringify(batch ? forward : forward[0]),
     signal: c.req.raw.signal,
   });
-  const headers = upstreamHeadersForClient(res.headers, call.requestId);
+  const headers = await clientSession(call, upstreamHeadersForClient(res.headers, call.requestId));
   const type = res.headers.get("content-type") ?? "";
   if (type.includes("text/event-stream") && res.body) {
     return new Response(await relaySse(call, res.body, requests, refused, upstreamHeaders), { status: res.status, headers });
@@ -429,13 +453,13 @@ export async function handleOther(c: Context<AppEnv>): Promise<Response> {
   const opened = await openServer(c, claims, c.req.param("server") ?? "", await checkAccess(c.env, claims));
   if (opened instanceof Response) return opened;
   const call = opened;
-  const upstreamHeaders = clientHeadersForUpstream(c.req.raw.headers);
+  const upstreamHeaders = sessionHeaders(call, clientHeadersForUpstream(c.req.raw.headers));
   const res = await callServer(call.env, call.config.id, call.server, {
     method: c.req.method,
     headers: new Headers(upstreamHeaders),
     signal: c.req.raw.signal,
   });
-  const headers = upstreamHeadersForClient(res.headers, call.requestId);
+  const headers = await clientSession(call, upstreamHeadersForClient(res.headers, call.requestId));
   if ((res.headers.get("content-type") ?? "").includes("text/event-stream") && res.body) {
     return new Response(transformSse(openRelay(call, res.body, new Map(), upstreamHeaders), ""), { status: res.status, headers });
   }

@@ -1,0 +1,55 @@
+// /mcp/<server> session ids bound to the token chain: the client sees the upstream's id with a MAC over it, so a
+// session opened with one token (or in one org) cannot be used with another, even by someone who learns its id.
+import { RingfenceError } from "../../src/errors";
+import type { CapabilityClaims } from "../../src/tokens/claims";
+
+const keys = new Map<string, Promise<CryptoKey>>();
+
+/** An HMAC key derived (HKDF) from the deployment's encryption key, never the key itself. */
+function macKey(secret: string | undefined): Promise<CryptoKey> {
+  if (!secret) throw new RingfenceError({ kind: "unavailable", step: "vault", message: "RINGFENCE_ENCRYPTION_KEY is not set" });
+  let key = keys.get(secret);
+  if (!key) {
+    const raw = Uint8Array.from(atob(secret.trim()), (ch) => ch.charCodeAt(0));
+    key = crypto.subtle
+      .importKey("raw", raw, "HKDF", false, ["deriveKey"])
+      .then((base) =>
+        crypto.subtle.deriveKey(
+          { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: new TextEncoder().encode("ringfence mcp session") },
+          base,
+          { name: "HMAC", hash: "SHA-256", length: 256 },
+          false,
+          ["sign", "verify"],
+        ),
+      );
+    keys.set(secret, key);
+  }
+  return key;
+}
+
+const b64url = (bytes: ArrayBuffer): string =>
+  btoa(String.fromCharCode(...new Uint8Array(bytes)))
+    .replaceAll("+", "-")
+    .replaceAll("/", "_")
+    .replace(/=+$/, "");
+
+const bound = (claims: CapabilityClaims, server: string, sid: string) =>
+  new TextEncoder().encode(`${claims.org}\n${claims.led[0] ?? claims.jti}\n${server}\n${sid}`);
+
+/** The id the client gets for an upstream session. */
+export async function wrapSession(env: Env, claims: CapabilityClaims, server: string, sid: string): Promise<string> {
+  const mac = await crypto.subtle.sign("HMAC", await macKey(env.RINGFENCE_ENCRYPTION_KEY), bound(claims, server, sid));
+  return `${sid}.${b64url(mac).slice(0, 32)}`;
+}
+
+/** The upstream session behind a client's id, or null when the id was not issued to this token chain for this server. */
+export async function unwrapSession(env: Env, claims: CapabilityClaims, server: string, wrapped: string): Promise<string | null> {
+  const dot = wrapped.lastIndexOf(".");
+  if (dot <= 0) return null;
+  const sid = wrapped.slice(0, dot);
+  const expected = await wrapSession(env, claims, server, sid);
+  // Constant time: both sides are MACs of the same length.
+  const a = new TextEncoder().encode(expected);
+  const b = new TextEncoder().encode(wrapped);
+  return a.length === b.length && crypto.subtle.timingSafeEqual(a, b) ? sid : null;
+}
