@@ -36,10 +36,20 @@ const b64url = (bytes: ArrayBuffer): string =>
 const bound = (claims: CapabilityClaims, server: string, sid: string) =>
   new TextEncoder().encode(`${claims.org}\n${claims.led[0] ?? claims.jti}\n${server}\n${sid}`);
 
+/** Ids already computed in this isolate (a session sends many requests): chain, server and upstream id → wrapped. */
+const wrappedIds = new Map<string, string>();
+const MAX_WRAPPED = 10_000;
+
 /** The id the client gets for an upstream session. */
 export async function wrapSession(env: Env, claims: CapabilityClaims, server: string, sid: string): Promise<string> {
+  const key = `${claims.org}\n${claims.led[0] ?? claims.jti}\n${server}\n${sid}`;
+  const hit = wrappedIds.get(key);
+  if (hit) return hit;
   const mac = await crypto.subtle.sign("HMAC", await macKey(env.RINGFENCE_ENCRYPTION_KEY), bound(claims, server, sid));
-  return `${sid}.${b64url(mac).slice(0, 32)}`;
+  const wrapped = `${sid}.${b64url(mac).slice(0, 32)}`;
+  if (wrappedIds.size >= MAX_WRAPPED) wrappedIds.clear();
+  wrappedIds.set(key, wrapped);
+  return wrapped;
 }
 
 /** The upstream session behind a client's id, or null when the id was not issued to this token chain for this server. */
