@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { CreateMessageRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../bench/overhead/processes";
 import { type McpFixture, startMcpFixture } from "../fixtures/mcp-server";
@@ -12,6 +13,7 @@ import { type Gateway, startGateway } from "./harness";
 let gw: Gateway;
 let tools: McpFixture;
 let mail: McpFixture;
+let conf: McpFixture;
 let everything: ChildProcess | undefined;
 let everythingUrl: string;
 
@@ -37,21 +39,24 @@ async function startEverything(): Promise<string> {
 }
 
 beforeAll(async () => {
-  [tools, mail, everythingUrl] = await Promise.all([
+  [tools, mail, conf, everythingUrl] = await Promise.all([
     startMcpFixture({ profile: "attacks", name: "tools" }),
     startMcpFixture({ profile: "attacks", name: "mail" }),
+    startMcpFixture({ profile: "conformance", name: "conf" }),
     startEverything(),
   ]);
   gw = await startGateway();
   await gw.putMcpServer("tools", { url: tools.url });
   await gw.putMcpServer("mail", { url: mail.url });
   await gw.putMcpServer("everything", { url: everythingUrl });
+  await gw.putMcpServer("conf", { url: conf.url });
 }, 60_000);
 afterAll(async () => {
   everything?.kill();
   await gw?.close();
   await tools?.close();
   await mail?.close();
+  await conf?.close();
 });
 
 async function connect(endpoint: string, token = gw.token): Promise<Client> {
@@ -129,6 +134,30 @@ describe("/mcp aggregates every allowed server", () => {
     expect(got.completion).toEqual(want.completion);
     await direct.close();
     await aggregate.close();
+  });
+
+  it("a tool call streams progress, and a server's own request (sampling) reaches the client and its answer the server", async () => {
+    const client = new Client({ name: "ringfence-e2e", version: "1.0.0" }, { capabilities: { sampling: {} } });
+    let asked = "";
+    client.setRequestHandler(CreateMessageRequestSchema, async (req) => {
+      asked = JSON.stringify(req.params.messages);
+      return { role: "assistant", content: { type: "text", text: "sampled by the client" }, model: "test-model" };
+    });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${gw.url}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${gw.token}` } },
+      }),
+    );
+    const progress: number[] = [];
+    const r = await client.callTool({ name: "conf__test_tool_with_progress", arguments: {} }, undefined, {
+      onprogress: (p) => progress.push(p.progress),
+    });
+    expect(progress.length).toBeGreaterThan(0);
+    expect(r.isError ?? false).toBe(false);
+    const sampled = await client.callTool({ name: "conf__test_sampling", arguments: { prompt: "what is 2+2" } });
+    expect(asked).toContain("what is 2+2");
+    expect(text(sampled)).toContain("sampled by the client");
+    await client.close();
   });
 
   it("a session id forged or from another org is not accepted", async () => {

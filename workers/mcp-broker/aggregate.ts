@@ -4,7 +4,16 @@ import type { Context } from "hono";
 import { importSealKey, seal, unseal } from "../../src/crypto/seal";
 import { type Failure, RingfenceError, toFailure, toWire } from "../../src/errors";
 import { serverAccess } from "../../src/mcp/acl";
-import { isNotification, isObject, isRequest, type JsonRpcRequest, type JsonRpcResponse } from "../../src/mcp/jsonrpc";
+import {
+  idKey,
+  isNotification,
+  isObject,
+  isRequest,
+  isResponse,
+  type JsonRpcId,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+} from "../../src/mcp/jsonrpc";
 import { type AggregateName, aggregateNames } from "../../src/mcp/names";
 import type { CapabilityClaims } from "../../src/tokens/claims";
 import type { AppEnv } from "../context";
@@ -14,8 +23,8 @@ import { type BrokerCall, logCall } from "./call";
 import { currentDefinitions } from "./definitions";
 import { listable, transformResponse } from "./inbound";
 import { responseTo } from "./lister";
-import { admitToolCall } from "./outbound";
-import { admit, checkAccess, openServer, readBody, refuse } from "./proxy";
+import { admitToolCall, guardClientAnswer } from "./outbound";
+import { admit, checkAccess, openServer, readBody, refuse, relaySse } from "./proxy";
 import { callServer } from "./upstream";
 
 const SUPPORTED = ["2025-11-25", "2025-06-18", "2025-03-26"];
@@ -196,17 +205,6 @@ async function handle(
       });
       return { response: ok(msg.id, { tools }) };
     }
-    case "tools/call": {
-      const { table } = await toolTable(legs);
-      const row = table.find((r) => r.name === params.name);
-      const leg = row && legs.find((l) => l.call.server.name === row.server);
-      if (!row || !leg) return { response: unknown("tool", params.name, msg.id, requestId) };
-      const upstreamMsg: JsonRpcRequest = { ...msg, params: { ...params, name: row.tool } };
-      const admitted = await admitToolCall(leg.call, upstreamMsg);
-      const { _meta: _m, ...rest } = admitted.params ?? {};
-      const r = await rpc(leg, "tools/call", rest, meta, msg.id);
-      return { response: { ...(await transformResponse(leg.call, admitted, { ...r, id: msg.id })), id: msg.id } };
-    }
     case "prompts/list": {
       const { table, byServer } = await promptTable(legs, meta);
       const prompts = table.flatMap((row) => {
@@ -298,6 +296,76 @@ const json = (body: unknown, requestId: string, extra: Record<string, string> = 
     headers: { "content-type": "application/json", "x-request-id": requestId, ...extra },
   });
 
+/** A server's own request goes to the client as "rf:<server>:<n|s>:<id>", so the answer finds its way back. */
+const renameFor =
+  (server: string) =>
+  (m: JsonRpcRequest): JsonRpcRequest => ({ ...m, id: `rf:${server}:${typeof m.id === "number" ? "n" : "s"}:${m.id}` });
+
+function answerRoute(id: string): { server: string; id: JsonRpcId } | null {
+  const m = /^rf:([a-z0-9][a-z0-9_-]{0,31}):([ns]):(.*)$/s.exec(id);
+  if (!m?.[1] || m[3] === undefined) return null;
+  return { server: m[1], id: m[2] === "n" ? Number(m[3]) : m[3] };
+}
+
+function legHeaders(leg: Leg, msg?: JsonRpcRequest): Headers {
+  const headers = new Headers({
+    "content-type": "application/json",
+    accept: "application/json, text/event-stream",
+    "mcp-protocol-version": leg.version,
+  });
+  if (leg.session) headers.set("mcp-session-id", leg.session);
+  if (msg && leg.version === STATELESS) {
+    headers.set("mcp-method", msg.method);
+    const name = msg.params?.name ?? msg.params?.uri;
+    if (typeof name === "string") headers.set("mcp-name", name);
+  }
+  return headers;
+}
+
+/** One message to a leg, its answer discarded (notifications, answers to the server's own requests). */
+async function post(leg: Leg, body: unknown): Promise<void> {
+  const res = await callServer(leg.call.env, leg.call.config.id, leg.call.server, {
+    method: "POST",
+    headers: legHeaders(leg),
+    body: JSON.stringify(body),
+  }).catch(() => null);
+  await res?.body?.cancel();
+}
+
+/**
+ * A tool call through the aggregate, relayed as /mcp/<server> relays it: progress, logs and the server's own requests
+ * (sampling, elicitation) stream to the client, the result is scanned, and the client's answers are routed back.
+ */
+async function streamToolCall(msg: JsonRpcRequest, legs: Leg[], requestId: string): Promise<Response> {
+  const params = msg.params ?? {};
+  const { table } = await toolTable(legs);
+  const row = table.find((r) => r.name === params.name);
+  const leg = row && legs.find((l) => l.call.server.name === row.server);
+  if (!row || !leg) return json(unknown("tool", params.name, msg.id, requestId), requestId);
+  const admitted = await admitToolCall(leg.call, { ...msg, params: { ...params, name: row.tool } });
+  const headers = legHeaders(leg, admitted);
+  const res = await callServer(leg.call.env, leg.call.config.id, leg.call.server, {
+    method: "POST",
+    headers,
+    body: JSON.stringify(admitted),
+  });
+  if (res.status === 404 && leg.session) {
+    await res.body?.cancel();
+    throw new RingfenceError({ kind: "not_found", what: "session (an upstream session ended: initialize again)" });
+  }
+  const requests = new Map([[idKey(admitted.id), admitted]]);
+  if ((res.headers.get("content-type") ?? "").includes("text/event-stream") && res.body) {
+    leg.call.renameServerRequest = renameFor(leg.call.server.name);
+    const body = await relaySse(leg.call, res.body, requests, [], headers);
+    return new Response(body, {
+      status: 200,
+      headers: { "content-type": "text/event-stream", "cache-control": "no-cache", "x-request-id": requestId },
+    });
+  }
+  const r = await responseTo(res, admitted.id);
+  return json(await transformResponse(leg.call, admitted, r), requestId);
+}
+
 export async function handleAggregatePost(c: Context<AppEnv>): Promise<Response> {
   const claims = await admit(c);
   if (claims instanceof Response) return claims;
@@ -324,6 +392,19 @@ export async function handleAggregatePost(c: Context<AppEnv>): Promise<Response>
     });
     c.executionCtx.waitUntil(Promise.all(cancels));
   }
+  if (isResponse(msg) && typeof msg.id === "string") {
+    // The client's answer to a server's own request: back to the server that asked, under its own id.
+    const route = answerRoute(msg.id);
+    const sid = c.req.header("mcp-session-id");
+    const session = sid ? await openSession(c.env, claims, sid) : null;
+    const u = route && session?.upstreams.find((x) => x.server === route.server);
+    const call = u && calls.find((x) => x.server.name === u.server);
+    if (route && u && call) {
+      const answer = guardClientAnswer(call, { ...msg, id: route.id });
+      await post({ call, session: u.session, version: u.version }, answer);
+      logCall(call);
+    }
+  }
   if (isNotification(msg) || (isObject(msg) && !("method" in msg)))
     return new Response(null, { status: 202, headers: { "x-request-id": requestId } });
   if (!isRequest(msg)) return refuse(c, { kind: "invalid_request", message: "not a JSON-RPC 2.0 message" });
@@ -342,11 +423,13 @@ export async function handleAggregatePost(c: Context<AppEnv>): Promise<Response>
               jsonrpc: "2.0",
               id: 0,
               method: "initialize",
-              // The aggregate cannot route a server's own requests back mid-call, so it offers none of the client's features.
+              // The client's own features (sampling, elicitation, roots): the servers' requests are routed back to it.
               params: {
                 protocolVersion: agreed,
-                capabilities: {},
-                clientInfo: { name: "ringfence-aggregate", version: "0.1.0" },
+                capabilities: isObject(msg.params?.capabilities) ? msg.params.capabilities : {},
+                clientInfo: isObject(msg.params?.clientInfo)
+                  ? msg.params.clientInfo
+                  : { name: "ringfence-aggregate", version: "0.1.0" },
               },
             }),
           });
@@ -390,6 +473,7 @@ export async function handleAggregatePost(c: Context<AppEnv>): Promise<Response>
     });
   }
   try {
+    if (msg.method === "tools/call") return await streamToolCall(msg, legs, requestId);
     const { response } = await handle(msg, legs, requestId);
     return json(response, requestId);
   } catch (err) {

@@ -1,5 +1,6 @@
 // One broker request's context: who calls, which server, under which policy.
 import type { Located } from "../../src/detect/guard-json";
+import type { JsonRpcRequest } from "../../src/mcp/jsonrpc";
 import type { Policy } from "../../src/policy/schema";
 import type { McpServer, OrgConfig } from "../../src/registry/config";
 import type { CapabilityClaims } from "../../src/tokens/claims";
@@ -20,6 +21,8 @@ export interface BrokerCall {
   /** Calls the broker refused, for the log line. */
   refusals: string[];
   waitUntil(p: Promise<unknown>): void;
+  /** The aggregate renames a server's own requests so the client's answer can be routed back to that server. */
+  renameServerRequest?: (msg: JsonRpcRequest) => JsonRpcRequest;
 }
 
 /** One structured log line per request with findings or refusals: kinds, actions, places, never values. */

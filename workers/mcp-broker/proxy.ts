@@ -182,7 +182,9 @@ async function rewriteEvents(r: SseRelay, events: SseEvent[]): Promise<{ text: s
       interactive = true;
       const t = transformServerMessage(r.call, msg);
       if (t.answerUpstream) r.call.waitUntil(answerUpstream(r.call, r.headers, t.answerUpstream));
-      if (t.forward) text += serializeSse({ ...ev, data: JSON.stringify(t.forward) });
+      const forward =
+        t.forward && r.call.renameServerRequest && isRequest(t.forward) ? r.call.renameServerRequest(t.forward) : t.forward;
+      if (forward) text += serializeSse({ ...ev, data: JSON.stringify(forward) });
     } else {
       text += serializeSse(ev);
     }
@@ -236,7 +238,7 @@ function transformSse(r: SseRelay, first: string, pending?: Read): ReadableStrea
  * is drained after, so its connection is reused). A server request or notification, or an answer slower than
  * READ_AHEAD_MS, switches to streaming at once, the events read so far first.
  */
-async function relaySse(
+export async function relaySse(
   call: BrokerCall,
   body: ReadableStream<Uint8Array>,
   requests: Map<string, JsonRpcRequest>,
