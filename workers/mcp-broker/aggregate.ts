@@ -76,45 +76,27 @@ async function rpc(
   method: string,
   params: Record<string, unknown>,
   meta?: Record<string, unknown>,
-  /** The client's own id, where the client may refer to the request later (cancellation). */
-  clientId?: JsonRpcRequest["id"],
 ): Promise<JsonRpcResponse> {
-  const id = clientId ?? `rf-${nextId++}`;
-  const headers = new Headers({
-    "content-type": "application/json",
-    accept: "application/json, text/event-stream",
-    "mcp-protocol-version": leg.version,
-  });
-  if (leg.session) headers.set("mcp-session-id", leg.session);
-  if (leg.version === STATELESS) {
-    headers.set("mcp-method", method);
-    const name = typeof params.name === "string" ? params.name : typeof params.uri === "string" ? params.uri : undefined;
-    if (name) headers.set("mcp-name", name);
-  }
-  const body = { jsonrpc: "2.0", id, method, params: meta ? { ...params, _meta: meta } : params };
+  const request: JsonRpcRequest = {
+    jsonrpc: "2.0",
+    id: `rf-${nextId++}`,
+    method,
+    params: meta ? { ...params, _meta: meta } : params,
+  };
   const res = await callServer(leg.call.env, leg.call.config.id, leg.call.server, {
     method: "POST",
-    headers,
-    body: JSON.stringify(body),
+    headers: legHeaders(leg, request),
+    body: JSON.stringify(request),
   });
   if (res.status === 404 && leg.session) {
     await res.body?.cancel();
     throw new RingfenceError({ kind: "not_found", what: "session (an upstream session ended: initialize again)" });
   }
-  return responseTo(res, id);
+  return responseTo(res, request.id);
 }
 
-async function notify(leg: Leg, method: string, params?: Record<string, unknown>): Promise<void> {
-  const headers = new Headers({ "content-type": "application/json", accept: "application/json, text/event-stream" });
-  headers.set("mcp-protocol-version", leg.version);
-  if (leg.session) headers.set("mcp-session-id", leg.session);
-  const res = await callServer(leg.call.env, leg.call.config.id, leg.call.server, {
-    method: "POST",
-    headers,
-    body: JSON.stringify({ jsonrpc: "2.0", method, ...(params ? { params } : {}) }),
-  });
-  await res.body?.cancel();
-}
+const notify = (leg: Leg, method: string, params?: Record<string, unknown>): Promise<void> =>
+  post(leg, { jsonrpc: "2.0", method, ...(params ? { params } : {}) });
 
 /** Every page of a list method, from one upstream. */
 async function listAll(leg: Leg, method: string, key: string, meta?: Record<string, unknown>): Promise<unknown[]> {
