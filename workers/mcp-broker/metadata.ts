@@ -15,7 +15,6 @@ export function protectedResourceMetadata(c: Context<AppEnv>): Response {
       resource: `${url.origin}${path}`,
       bearer_methods_supported: ["header"],
       resource_name: "ringfence MCP broker",
-      resource_documentation: "https://github.com/ringfence/ringfence#mcp-broker",
     },
     200,
     { "cache-control": "public, max-age=3600" },
