@@ -1,0 +1,76 @@
+// Instruments model-written code so it cannot run away: a tick at every loop iteration and every function entry.
+//
+// Why ticks and not a clock: inside a Worker the clock does not advance during synchronous execution, and local
+// workerd enforces no CPU limit, so a `while (true) {}` in a loaded isolate would hang the host. The executor defines
+// the tick function: it counts and throws once the budget is spent. Code from strings (`eval`, `Function`) is not
+// instrumented, and the Workers runtime refuses it anyway.
+
+import type { Node } from "acorn";
+import { parse } from "acorn";
+import { ancestor } from "acorn-walk";
+
+/** The name of the injected tick function; code that mentions it is refused, so it cannot be replaced or shadowed. */
+export const TICK = "__rf_tick";
+
+export type Instrumented = { ok: true; code: string } | { ok: false; kind: "syntax" | "policy"; message: string };
+
+interface Insertion {
+  at: number;
+  text: string;
+  /** Closing insertions at the same offset go before opening ones (an inner wrap closes before an outer opens). */
+  order: number;
+}
+
+type Loop = Node & { body: Node };
+type Fn = Node & { body: Node; expression?: boolean };
+
+const LOOPS = ["ForStatement", "ForInStatement", "ForOfStatement", "WhileStatement", "DoWhileStatement"];
+const FUNCTIONS = ["FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"];
+
+/**
+ * `source` is the body of an async function (it may `await` and `return`). Returns the whole function, instrumented:
+ * `async function __rf_main(<params>) { … }`, to be called with the tick function and the given parameters.
+ */
+export function instrument(source: string, params: readonly string[]): Instrumented {
+  // Anywhere, even in a string: a reserved name is cheaper to refuse than to reason about (computed access, eval).
+  if (source.includes(TICK)) return { ok: false, kind: "policy", message: `the name ${TICK} is reserved` };
+  const head = `async function __rf_main(${[TICK, ...params].join(", ")}) {\n`;
+  const wrapped = `${head}${source}\n}`;
+  let ast: Node;
+  try {
+    ast = parse(wrapped, { ecmaVersion: "latest", sourceType: "script", allowReturnOutsideFunction: false });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return { ok: false, kind: "syntax", message: relocate(message, head) };
+  }
+  const insertions: Insertion[] = [];
+  const tickInto = (body: Node) => {
+    if (body.type === "BlockStatement") {
+      insertions.push({ at: body.start + 1, text: `${TICK}();`, order: 1 });
+    } else {
+      insertions.push({ at: body.start, text: `{${TICK}();`, order: 1 }, { at: body.end, text: "}", order: 0 });
+    }
+  };
+  const visit = (node: Node) => {
+    if (LOOPS.includes(node.type)) tickInto((node as Loop).body);
+    if (FUNCTIONS.includes(node.type)) {
+      const fn = node as Fn;
+      if (fn.body.type === "BlockStatement") tickInto(fn.body);
+      else {
+        // `x => expr` becomes `x => (tick(), expr)`.
+        insertions.push({ at: fn.body.start, text: `(${TICK}(), `, order: 1 }, { at: fn.body.end, text: ")", order: 0 });
+      }
+    }
+  };
+  ancestor(ast, Object.fromEntries([...LOOPS, ...FUNCTIONS].map((type) => [type, visit])));
+  insertions.sort((a, b) => b.at - a.at || b.order - a.order);
+  let code = wrapped;
+  for (const ins of insertions) code = code.slice(0, ins.at) + ins.text + code.slice(ins.at);
+  return { ok: true, code };
+}
+
+/** acorn reports "(line:col)" of the wrapped text: shift the line back to the user's. */
+function relocate(message: string, head: string): string {
+  const extra = head.split("\n").length - 1;
+  return message.replace(/\((\d+):(\d+)\)/, (_, line: string, col: string) => `(line ${Number(line) - extra}, column ${col})`);
+}
