@@ -156,12 +156,27 @@ async function main(): Promise<number> {
     for (const t of targets) for (let i = 0; i < WARMUP; i++) await call(t, false);
     for (const t of targets) if (t.failures > 0) throw new Error(`${t.name}: ${t.firstFailure}`);
     log(`measuring: ${CALLS} tools/call per target, alternating in batches of ${BATCH}`);
+    // Also per round: the broker's batch p50 minus the direct batch p50 of the same round, whose median shrugs off
+    // the machine's drift better than one p50 over the whole run.
+    const roundDeltas: number[] = [];
     for (let r = 0; r < Math.ceil(CALLS / BATCH); r++) {
+      const batchP50 = new Map<Target, number>();
       for (let k = 0; k < targets.length; k++) {
         const t = targets[(r + k) % targets.length] as Target;
+        const from = t.latencies.length;
         for (let i = 0; i < BATCH; i++) await call(t, true);
+        batchP50.set(
+          t,
+          percentile(
+            [...t.latencies.slice(from)].sort((a, b) => a - b),
+            50,
+          ),
+        );
       }
+      const [d, b] = targets as [Target, Target];
+      roundDeltas.push((batchP50.get(b) ?? 0) - (batchP50.get(d) ?? 0));
     }
+    roundDeltas.sort((a, b) => a - b);
     for (const t of targets) t.latencies.sort((a, b) => a - b);
     const [direct, broker] = targets as [Target, Target];
     const row = (t: Target) => {
@@ -184,6 +199,7 @@ async function main(): Promise<number> {
         row(broker),
         "",
         `- ringfence adds ${added.toFixed(2)} ms at p50 (target ≤ 1 ms): ${added <= 1 ? "met" : "missed"}.`,
+        `- Per round of ${BATCH} calls each, the broker's p50 minus the direct p50 has median ${percentile(roundDeltas, 50).toFixed(2)} ms (quartiles ${percentile(roundDeltas, 25).toFixed(2)}–${percentile(roundDeltas, 75).toFixed(2)} ms, ${roundDeltas.length} rounds).`,
         "",
       ].join("\n"),
     );
