@@ -66,7 +66,8 @@ describe.each<Era>(["legacy", "modern"])("attacks profile over the %s era", (era
     const list = fx.requests.find((r) => r.body.includes('"tools/list"'));
     if (era === "legacy") {
       expect(fx.requests.some((r) => r.body.includes('"initialize"'))).toBe(true);
-      expect(list?.headers["mcp-session-id"]).toBeTruthy();
+      // A session id the spec allows (visible ASCII), sent back on the list request.
+      expect(list?.headers["mcp-session-id"]).toMatch(/^[\x21-\x7e]{8,}$/);
     } else {
       expect(fx.requests.some((r) => r.body.includes('"server/discover"'))).toBe(true);
       expect(fx.requests.some((r) => r.body.includes('"initialize"'))).toBe(false);
