@@ -9,8 +9,10 @@ import type { Node } from "acorn";
 import { parse } from "acorn";
 import { ancestor } from "acorn-walk";
 
-/** The name of the injected tick function; code that mentions it is refused, so it cannot be replaced or shadowed. */
-export const TICK = "__rf_tick";
+/** Names the executor keeps for itself start with this; code that mentions one is refused, so none can be reached. */
+export const RESERVED_PREFIX = "__rf_";
+/** The name of the injected tick function. */
+export const TICK = `${RESERVED_PREFIX}tick`;
 
 export type Instrumented = { ok: true; code: string } | { ok: false; kind: "syntax" | "policy"; message: string };
 
@@ -33,7 +35,9 @@ const FUNCTIONS = ["FunctionDeclaration", "FunctionExpression", "ArrowFunctionEx
  */
 export function instrument(source: string, params: readonly string[]): Instrumented {
   // Anywhere, even in a string: a reserved name is cheaper to refuse than to reason about (computed access, eval).
-  if (source.includes(TICK)) return { ok: false, kind: "policy", message: `the name ${TICK} is reserved` };
+  if (source.includes(RESERVED_PREFIX)) {
+    return { ok: false, kind: "policy", message: `names starting with ${RESERVED_PREFIX} are reserved` };
+  }
   const head = `async function __rf_main(${[TICK, ...params].join(", ")}) {\n`;
   const wrapped = `${head}${source}\n}`;
   let ast: Node;

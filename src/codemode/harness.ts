@@ -1,0 +1,90 @@
+// The module a code-mode isolate runs: the instrumented program, a tick budget, captured console, tools as an RPC
+// binding, and one JSON answer that never throws. Its own names start with the reserved prefix, which user code may
+// not mention, so the program cannot reach the budget, the log buffer or the binding except as given.
+import { RESERVED_PREFIX, TICK } from "./instrument";
+
+export interface HarnessLimits {
+  /** Loop iterations and function entries allowed (the clock does not move inside synchronous code). */
+  ticks: number;
+  /** Bytes of console output kept; the rest is dropped and `logsTruncated` set. */
+  logBytes: number;
+  /** Bytes of JSON the result may take. */
+  resultBytes: number;
+  /** Tool calls allowed in one execution. */
+  toolCalls: number;
+}
+
+/** The error kinds an execution can end with (the executor adds `syntax` and `policy` before anything runs). */
+export type ExecutionErrorKind = "timeout" | "cpu" | "memory" | "policy" | "tool" | "syntax" | "runtime";
+
+const P = RESERVED_PREFIX;
+
+/**
+ * The isolate's main module. `program` is `instrument(...)`'s output, a function declaration
+ * `async function __rf_main(__rf_tick, tools, console)`. The module's fetch handler runs it once and answers
+ * `{ result, logs, logsTruncated, toolCalls, error? }`; the binding `env.TOOLS.call(server, tool, input)` is the only
+ * way out.
+ */
+export function harnessModule(program: string, limits: HarnessLimits): string {
+  return `
+class ${P}Stop extends Error { constructor(kind, message) { super(message); this.kind = kind; } }
+let ${P}ticks = 0;
+function ${TICK}() {
+  if (++${P}ticks > ${limits.ticks}) throw new ${P}Stop("timeout", "the program ran past its budget of ${limits.ticks} steps");
+}
+${program}
+function ${P}text(v) {
+  if (typeof v === "string") return v;
+  try { return JSON.stringify(v) ?? String(v); } catch { return String(v); }
+}
+function ${P}classify(e) {
+  if (e instanceof ${P}Stop) return { kind: e.kind, message: e.message };
+  const message = e instanceof Error ? e.message : ${P}text(e);
+  if (e instanceof RangeError && /call stack|string length|array length|allocation/i.test(message)) return { kind: "memory", message };
+  return { kind: "runtime", message: (e instanceof Error ? e.name + ": " : "") + message };
+}
+export default {
+  async fetch(${P}request, ${P}env) {
+    const ${P}logs = [];
+    let ${P}logBytes = 0, ${P}truncated = false;
+    const ${P}capture = (level) => (...args) => {
+      const line = args.map(${P}text).join(" ");
+      if (${P}logBytes + line.length > ${limits.logBytes}) { ${P}truncated = true; return; }
+      ${P}logBytes += line.length;
+      ${P}logs.push({ level, line });
+    };
+    const ${P}console = Object.freeze({ log: ${P}capture("log"), info: ${P}capture("info"), warn: ${P}capture("warn"), error: ${P}capture("error"), debug: ${P}capture("debug") });
+    const ${P}calls = [];
+    let ${P}done = false;
+    const ${P}tool = (server, tool) => async (input) => {
+      ${TICK}();
+      if (${P}done) throw new ${P}Stop("policy", "a tool was called after the program returned");
+      if (${P}calls.length >= ${limits.toolCalls}) throw new ${P}Stop("policy", "the program made more than ${limits.toolCalls} tool calls");
+      const call = { server, tool };
+      ${P}calls.push(call);
+      const answer = await ${P}env.TOOLS.call(server, tool, input ?? {});
+      if (answer && answer.error) { call.error = answer.error.kind; throw new ${P}Stop(answer.error.kind === "policy" ? "policy" : "tool", answer.error.message); }
+      return answer ? answer.result : undefined;
+    };
+    const ${P}tools = new Proxy({}, { get: (_, server) => typeof server !== "string" ? undefined : new Proxy({}, { get: (_, tool) => typeof tool !== "string" ? undefined : ${P}tool(server, tool) }) });
+    let result, error;
+    try {
+      result = await ${P}main(${TICK}, ${P}tools, ${P}console);
+    } catch (e) {
+      error = ${P}classify(e);
+    }
+    ${P}done = true;
+    let body;
+    try {
+      body = JSON.stringify({ result, logs: ${P}logs, logsTruncated: ${P}truncated, toolCalls: ${P}calls, ...(error ? { error } : {}) });
+    } catch (e) {
+      body = JSON.stringify({ logs: ${P}logs, logsTruncated: ${P}truncated, toolCalls: ${P}calls, error: { kind: "runtime", message: "the result is not JSON: " + ${P}text(e && e.message) } });
+    }
+    if (body.length > ${limits.resultBytes}) {
+      body = JSON.stringify({ logs: [], logsTruncated: true, toolCalls: ${P}calls, error: { kind: "memory", message: "the answer is over ${limits.resultBytes} bytes" } });
+    }
+    return new Response(body, { headers: { "content-type": "application/json" } });
+  },
+};
+`;
+}
