@@ -16,9 +16,16 @@ export const FLAGS_HEADER = "x-ringfence-flags";
 
 const WINDOW = windowFor(standardDetectors);
 
+/** Compiled once per cached config object (a new version is a new object), not on every request. */
+const compiled = new WeakMap<OrgConfig, Policy>();
+
 /** Org preset ⊕ org override, then the token's and the request's tighten-only flags. */
 export function effectivePolicy(config: OrgConfig, claims: CapabilityClaims, header: string | undefined): Policy {
-  let policy = compilePolicy(config.preset, config.policy);
+  let policy = compiled.get(config);
+  if (!policy) {
+    policy = compilePolicy(config.preset, config.policy);
+    compiled.set(config, policy);
+  }
   if (claims.pol) policy = tighten(policy, parseFlags(claims.pol));
   if (header) policy = tighten(policy, parseFlags(header));
   return policy;

@@ -1,17 +1,12 @@
 // Calls the upstream provider with the org's key (never the client's token), under a time-out, mapping faults to Failures.
 import { RingfenceError } from "../../src/errors";
 import { type EchoApi, echoResponse } from "../../src/providers/echo";
-import { checkUpstreamUrl, parseTrustedHosts } from "../../src/providers/ssrf";
 import type { Route } from "../../src/providers/types";
 import { field } from "../../src/providers/usage";
+import { allowedUrl, upstreamTimeoutMs } from "../shared/outbound";
 
 /** Client headers worth passing on, by provider format. Everything else (auth above all) stays here. */
 const ANTHROPIC_PASS = ["anthropic-version", "anthropic-beta"];
-
-export function upstreamTimeoutMs(env: Env): number {
-  const n = Number(env.RINGFENCE_UPSTREAM_TIMEOUT_MS);
-  return Number.isFinite(n) && n > 0 ? n : 120_000;
-}
 
 export function streamIdleTimeoutMs(env: Env): number {
   const n = Number(env.RINGFENCE_STREAM_IDLE_TIMEOUT_MS);
@@ -38,21 +33,6 @@ function upstreamHeaders(route: Route, key: string | undefined, client: Headers)
   return h;
 }
 
-/** Verdicts per (trusted hosts, URL), per isolate: the same few upstream URLs are checked on every call. */
-const verdicts = new Map<string, ReturnType<typeof checkUpstreamUrl>>();
-const MAX_VERDICTS = 512;
-
-function checkedUrl(target: string, trusted: string): ReturnType<typeof checkUpstreamUrl> {
-  const key = `${trusted}\n${target}`;
-  let verdict = verdicts.get(key);
-  if (!verdict) {
-    verdict = checkUpstreamUrl(target, parseTrustedHosts(trusted));
-    if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
-    verdicts.set(key, verdict);
-  }
-  return verdict;
-}
-
 export interface UpstreamCall {
   env: Env;
   route: Route;
@@ -70,8 +50,7 @@ export async function callUpstream(call: UpstreamCall): Promise<Response> {
   if (route.format === "echo") return echoResponse(call.api, call.body);
   const target = `${route.baseUrl}${call.path}`;
   // Checked at request time too: trusted hosts may have changed since the URL was registered.
-  const verdict = checkedUrl(target, env.RINGFENCE_TRUSTED_HOSTS ?? "");
-  if (!verdict.ok) throw new RingfenceError({ kind: "upstream_blocked", url: route.baseUrl, reason: verdict.reason });
+  const url = allowedUrl(env, target, route.baseUrl);
   const timeoutMs = upstreamTimeoutMs(env);
   // The time-out covers the wait for response headers only; inside a stream the relay's idle time-out takes over.
   const abort = new AbortController();
@@ -82,7 +61,7 @@ export async function callUpstream(call: UpstreamCall): Promise<Response> {
   }, timeoutMs);
   let res: Response;
   try {
-    res = await fetch(verdict.url.href, {
+    res = await fetch(url.href, {
       method: "POST",
       headers: upstreamHeaders(route, call.key, call.clientHeaders),
       body: JSON.stringify(call.body),

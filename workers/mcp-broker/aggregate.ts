@@ -19,19 +19,18 @@ import type { CapabilityClaims } from "../../src/tokens/claims";
 import type { AppEnv } from "../context";
 import { cachedOrgConfig } from "../gateway/org-config";
 import { effectivePolicy, FLAGS_HEADER } from "../gateway/policy";
+import { readBodyText } from "../shared/body";
 import { type BrokerCall, logCall } from "./call";
 import { currentDefinitions } from "./definitions";
 import { listable, transformResponse } from "./inbound";
-import { responseTo } from "./lister";
+import { allPages, responseTo } from "./lister";
 import { admitToolCall, guardClientAnswer } from "./outbound";
-import { admit, checkAccess, openServer, readBody, refuse, relaySse } from "./proxy";
+import { admit, checkAccess, openServer, refuse, relaySse } from "./proxy";
 import { callServer } from "./upstream";
 
 const SUPPORTED = ["2025-11-25", "2025-06-18", "2025-03-26"];
 const STATELESS = "2026-07-28";
 const SERVER_INFO = { name: "ringfence", title: "ringfence MCP broker", version: "0.1.0" };
-/** Bounds a single upstream's page loop. */
-const MAX_PAGES = 20;
 
 /** What the aggregate session id carries: which upstream sessions belong to it, in which revision each runs. */
 interface Session {
@@ -99,19 +98,8 @@ const notify = (leg: Leg, method: string, params?: Record<string, unknown>): Pro
   post(leg, { jsonrpc: "2.0", method, ...(params ? { params } : {}) });
 
 /** Every page of a list method, from one upstream. */
-async function listAll(leg: Leg, method: string, key: string, meta?: Record<string, unknown>): Promise<unknown[]> {
-  const items: unknown[] = [];
-  let cursor: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const r = await rpc(leg, method, cursor ? { cursor } : {}, meta);
-    if (r.error) throw new Error(`${method} on ${leg.call.server.name}: ${r.error.message}`);
-    const result = isObject(r.result) ? r.result : {};
-    if (Array.isArray(result[key])) items.push(...(result[key] as unknown[]));
-    cursor = typeof result.nextCursor === "string" ? result.nextCursor : undefined;
-    if (!cursor) break;
-  }
-  return items;
-}
+const listAll = (leg: Leg, method: string, key: string, meta?: Record<string, unknown>): Promise<unknown[]> =>
+  allPages(key, (cursor) => rpc(leg, method, cursor ? { cursor } : {}, meta));
 
 const ok = (id: JsonRpcRequest["id"], result: unknown): JsonRpcResponse => ({ jsonrpc: "2.0", id, result });
 const errorFor = (failure: Failure, id: JsonRpcRequest["id"], requestId: string): JsonRpcResponse =>
@@ -352,7 +340,7 @@ export async function handleAggregatePost(c: Context<AppEnv>): Promise<Response>
   const claims = await admit(c);
   if (claims instanceof Response) return claims;
   const requestId = c.get("requestId");
-  const text = await readBody(c);
+  const text = await readBodyText(c);
   let msg: unknown;
   try {
     msg = JSON.parse(text);

@@ -8,7 +8,7 @@ import { callServer } from "./upstream";
 const CLIENT_INFO = { name: "ringfence-broker", version: "0.1.0" };
 const LEGACY_VERSION = "2025-06-18";
 const STATELESS_VERSION = "2026-07-28";
-/** A server with more pages than this is cut off: the broker only needs the definitions to check calls. */
+/** A list longer than this many pages is cut off (a bound on one request's work, not a limit any real server meets). */
 const MAX_PAGES = 20;
 
 /** The JSON-RPC response with `id` in a JSON or SSE body. */
@@ -46,18 +46,20 @@ async function post(env: Env, org: string, server: McpServer, body: unknown, ext
   return callServer(env, org, server, { method: "POST", headers: headers(extra), body: JSON.stringify(body) });
 }
 
-async function pages(list: (cursor: string | undefined, id: number) => Promise<JsonRpcResponse>): Promise<unknown[]> {
-  const tools: unknown[] = [];
+/** Every page of a list method's `key` items, one request per page, through `list(cursor)`. */
+export async function allPages(key: string, list: (cursor: string | undefined) => Promise<JsonRpcResponse>): Promise<unknown[]> {
+  const items: unknown[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const r = await list(cursor, 10 + page);
-    if (r.error) throw new Error(`tools/list failed: ${r.error.message}`);
+    const r = await list(cursor);
+    if (r.error) throw new Error(`listing ${key} failed: ${r.error.message}`);
     const result = isObject(r.result) ? r.result : {};
-    if (Array.isArray(result.tools)) tools.push(...result.tools);
+    const got = result[key];
+    if (Array.isArray(got)) items.push(...got);
     cursor = typeof result.nextCursor === "string" ? result.nextCursor : undefined;
     if (!cursor) break;
   }
-  return tools;
+  return items;
 }
 
 /** Legacy revisions: initialize, initialized, tools/list, then end the session. */
@@ -82,12 +84,14 @@ async function legacy(env: Env, org: string, server: McpServer): Promise<unknown
   const initialized = await post(env, org, server, { jsonrpc: "2.0", method: "notifications/initialized" }, common);
   await initialized.body?.cancel();
   try {
-    return await pages(async (cursor, id) =>
-      responseTo(
+    let id = 10;
+    return await allPages("tools", async (cursor) => {
+      id++;
+      return responseTo(
         await post(env, org, server, { jsonrpc: "2.0", id, method: "tools/list", params: cursor ? { cursor } : {} }, common),
         id,
-      ),
-    );
+      );
+    });
   } finally {
     if (session) {
       const ended = await callServer(env, org, server, { method: "DELETE", headers: headers(common) }).catch(() => null);
@@ -103,8 +107,10 @@ async function stateless(env: Env, org: string, server: McpServer): Promise<unkn
     "io.modelcontextprotocol/clientCapabilities": {},
     "io.modelcontextprotocol/clientInfo": CLIENT_INFO,
   };
-  return pages(async (cursor, id) =>
-    responseTo(
+  let id = 10;
+  return allPages("tools", async (cursor) => {
+    id++;
+    return responseTo(
       await post(
         env,
         org,
@@ -113,8 +119,8 @@ async function stateless(env: Env, org: string, server: McpServer): Promise<unkn
         { "mcp-protocol-version": STATELESS_VERSION, "mcp-method": "tools/list" },
       ),
       id,
-    ),
-  );
+    );
+  });
 }
 
 /** Every tool the server lists now, in the revision it speaks. */

@@ -17,7 +17,7 @@ import type { CapabilityClaims } from "../../src/tokens/claims";
 import type { AppEnv } from "../context";
 import { cachedOrgConfig, refreshIfStale } from "../gateway/org-config";
 import { effectivePolicy, FLAGS_HEADER } from "../gateway/policy";
-import { maxBodyBytes } from "../shared/body";
+import { readBodyText } from "../shared/body";
 import { type BrokerCall, logCall } from "./call";
 import { authenticateMcp, checkOriginAndHost } from "./guard";
 import { transformResponse, transformServerMessage } from "./inbound";
@@ -40,15 +40,6 @@ export function refuse(c: Context<AppEnv>, failure: Failure): Response {
     status: wire.status,
     headers: { ...wire.headers, "content-type": "application/json", "x-request-id": c.get("requestId") },
   });
-}
-
-export async function readBody(c: Context<AppEnv>): Promise<string> {
-  const limit = maxBodyBytes(c.env);
-  const declared = Number(c.req.header("content-length") ?? Number.NaN);
-  if (declared > limit) throw new RingfenceError({ kind: "body_too_large", limitBytes: limit });
-  const text = await c.req.text();
-  if (text.length > limit) throw new RingfenceError({ kind: "body_too_large", limitBytes: limit });
-  return text;
 }
 
 /** Origin/Host, then the token; a Response when either refuses. */
@@ -363,7 +354,7 @@ function headerMismatch(c: Context<AppEnv>, messages: unknown[]): Failure | null
 export async function handlePost(c: Context<AppEnv>): Promise<Response> {
   const claims = await admit(c);
   if (claims instanceof Response) return claims;
-  const text = await readBody(c);
+  const text = await readBodyText(c);
   let body: unknown;
   try {
     body = JSON.parse(text);

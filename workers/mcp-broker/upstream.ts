@@ -1,8 +1,8 @@
 // Calls an upstream MCP server: its URL SSRF-checked, ringfence's credentials for it added, the client's never passed on.
 import { importSealKey, unseal } from "../../src/crypto/seal";
 import { RingfenceError } from "../../src/errors";
-import { checkUpstreamUrl, parseTrustedHosts } from "../../src/providers/ssrf";
 import type { McpServer } from "../../src/registry/config";
+import { allowedUrl, upstreamTimeoutMs } from "../shared/outbound";
 
 /**
  * Client headers never forwarded: the client's own credentials and cookies, hop-by-hop and proxy headers, ringfence's
@@ -77,18 +77,6 @@ export function serverCredentials(env: Env, org: string, server: McpServer): Pro
 export const sealContext = (org: string, server: string, header: string): string =>
   `${org}/mcp/${server}/${header.toLowerCase()}`;
 
-/** The server's URL if it may be called now (trusted hosts may have changed since registration). */
-export function serverUrl(env: Env, server: McpServer): URL {
-  const verdict = checkUpstreamUrl(server.url, parseTrustedHosts(env.RINGFENCE_TRUSTED_HOSTS));
-  if (!verdict.ok) throw new RingfenceError({ kind: "upstream_blocked", url: server.url, reason: verdict.reason });
-  return verdict.url;
-}
-
-export function upstreamTimeoutMs(env: Env): number {
-  const n = Number(env.RINGFENCE_UPSTREAM_TIMEOUT_MS);
-  return Number.isFinite(n) && n > 0 ? n : 120_000;
-}
-
 /** One HTTP exchange with the server; network faults and time-outs become upstream failures. */
 export async function callServer(
   env: Env,
@@ -96,7 +84,7 @@ export async function callServer(
   server: McpServer,
   init: { method: string; headers: Headers; body?: string; signal?: AbortSignal },
 ): Promise<Response> {
-  const url = serverUrl(env, server);
+  const url = allowedUrl(env, server.url);
   for (const [h, v] of Object.entries(await serverCredentials(env, org, server))) init.headers.set(h, v);
   const timeoutMs = upstreamTimeoutMs(env);
   const timeout = AbortSignal.timeout(timeoutMs);

@@ -40,13 +40,18 @@ async function readCapped(req: Request, limit: number): Promise<string> {
   return new TextDecoder().decode(all);
 }
 
+/** The request body as text, within RINGFENCE_MAX_BODY_BYTES (refused while streaming, never buffered whole). */
+export function readBodyText(c: Context<AppEnv>): Promise<string> {
+  return readCapped(c.req.raw, maxBodyBytes(c.env));
+}
+
 /** Parses a JSON request body (content type, size, syntax, then shape). */
 export async function readJson<S extends z.ZodType>(c: Context<AppEnv>, schema: S): Promise<z.infer<S>> {
   const contentType = c.req.header("content-type") ?? "";
   if (!/^application\/(.+\+)?json\b/i.test(contentType)) {
     throw new RingfenceError({ kind: "unsupported_media_type", contentType });
   }
-  const text = await readCapped(c.req.raw, maxBodyBytes(c.env));
+  const text = await readBodyText(c);
   let value: unknown;
   try {
     value = JSON.parse(text);
