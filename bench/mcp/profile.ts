@@ -4,26 +4,15 @@
 // .ringfence/mcp-profile.cpuprofile (open it in Chrome DevTools). BENCH_PROFILE_SECONDS (default 5) changes the run.
 
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { LogLevel } from "miniflare";
 import { adminClient, ensureOrg, mintToken, putMcpServer } from "../../scripts/seed.ts";
 import { build, generateSecrets, LOOPBACK_HOSTS, serve } from "../../scripts/serve.ts";
-import { inspector } from "../overhead/inspector.ts";
+import { inspector, type Profile, type ProfileNode } from "../overhead/inspector.ts";
 import { keepAliveAgent, percentile } from "../overhead/measure.ts";
 import { type Child, freePort, ROOT, startChild, waitFor } from "../overhead/processes.ts";
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-interface Profile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
+import { type McpTarget, newSession, post } from "./client.ts";
 
 /** A fresh session this often: the standard policy refuses the 501st call of a session. */
 const SESSION_CALLS = 400;
@@ -114,65 +103,28 @@ function summarise(profile: Profile, calls: number, top: number, sourceOf: (line
   ].join("\n");
 }
 
-/** A sequential MCP client on one keep-alive connection: initialize, then tools/call echo with a new text each time. */
+/** A sequential MCP client on one keep-alive connection: tools/call echo with a new text each time. */
 function client(url: URL, token: string) {
-  const agent = keepAliveAgent();
-  let session: string | undefined;
-  let inSession = 0;
-  let seq = 0;
-  const post = (body: unknown) =>
-    new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
-      const data = JSON.stringify(body);
-      const req = http.request(
-        {
-          agent,
-          host: url.hostname,
-          port: url.port,
-          path: url.pathname,
-          method: "POST",
-          headers: {
-            authorization: `Bearer ${token}`,
-            "content-type": "application/json",
-            accept: "application/json, text/event-stream",
-            "content-length": Buffer.byteLength(data),
-            ...(session ? { "mcp-session-id": session, "mcp-protocol-version": "2025-06-18" } : {}),
-          },
-          timeout: 10_000,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () =>
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }),
-          );
-          res.on("error", reject);
-        },
-      );
-      req.on("timeout", () => req.destroy(new Error("no reply within 10 s")));
-      req.on("error", reject);
-      req.end(data);
-    });
-  const open = async () => {
-    session = undefined;
-    const init = await post({
-      jsonrpc: "2.0",
-      id: 0,
-      method: "initialize",
-      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "profile", version: "1" } },
-    });
-    const sid = init.headers["mcp-session-id"];
-    if (init.status !== 200 || typeof sid !== "string") throw new Error(`initialize failed: HTTP ${init.status} ${init.body}`);
-    session = sid;
-    await post({ jsonrpc: "2.0", method: "notifications/initialized" });
-    inSession = 0;
+  const t: McpTarget = {
+    name: "ringfence",
+    url,
+    headers: { authorization: `Bearer ${token}` },
+    agent: keepAliveAgent(),
+    calls: 0,
   };
+  let seq = 0;
   /** One tools/call; its latency in ms. Throws on anything but the echoed text. */
   return async (): Promise<number> => {
-    if (!session || inSession >= SESSION_CALLS) await open();
-    inSession++;
+    if (!t.session || t.calls >= SESSION_CALLS) await newSession(t);
+    t.calls++;
     const id = ++seq;
     const start = process.hrtime.bigint();
-    const r = await post({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "echo", arguments: { text: `p ${id}` } } });
+    const r = await post(t, {
+      jsonrpc: "2.0",
+      id,
+      method: "tools/call",
+      params: { name: "echo", arguments: { text: `p ${id}` } },
+    });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     if (r.status !== 200 || !r.body.includes(`p ${id}`) || r.body.includes('"error"')) {
       throw new Error(`tools/call failed: HTTP ${r.status} ${r.body.slice(0, 300)}`);

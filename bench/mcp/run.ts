@@ -1,9 +1,7 @@
-// `npm run bench:mcp`: tools/call through the MCP broker vs straight to the same MCP server, side by side in one run.
-// Markdown on stdout, progress on stderr. A missed target is reported, never asserted.
-import http from "node:http";
 import os from "node:os";
 import { keepAliveAgent, percentile } from "../overhead/measure.ts";
 import { type Child, ROOT, removeHome, startChild, startRingfence, waitFor } from "../overhead/processes.ts";
+import { type McpTarget, newSession, post } from "./client.ts";
 
 const setting = (name: string, fallback: number): number => {
   const v = Number(process.env[name]);
@@ -16,71 +14,10 @@ const BATCH = 50;
 const SESSION_CALLS = 400;
 const log = (msg: string) => process.stderr.write(`[bench:mcp] ${msg}\n`);
 
-interface Target {
-  name: string;
-  url: URL;
-  headers: Record<string, string>;
-  agent: http.Agent;
-  session?: string;
-  calls: number;
+interface Target extends McpTarget {
   latencies: number[];
   failures: number;
   firstFailure?: string;
-}
-
-function post(
-  t: Target,
-  body: unknown,
-  extra: Record<string, string> = {},
-): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  const data = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        agent: t.agent,
-        host: t.url.hostname,
-        port: t.url.port,
-        path: t.url.pathname,
-        method: "POST",
-        headers: {
-          ...t.headers,
-          ...extra,
-          "content-type": "application/json",
-          accept: "application/json, text/event-stream",
-          "content-length": Buffer.byteLength(data),
-          ...(t.session ? { "mcp-session-id": t.session, "mcp-protocol-version": "2025-06-18" } : {}),
-        },
-        timeout: 10_000,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }),
-        );
-        res.on("error", reject);
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error(`${t.name}: no reply within 10 s`)));
-    req.on("error", reject);
-    req.end(data);
-  });
-}
-
-async function newSession(t: Target): Promise<void> {
-  t.session = undefined;
-  const init = await post(t, {
-    jsonrpc: "2.0",
-    id: 0,
-    method: "initialize",
-    params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "1" } },
-  });
-  const sid = init.headers["mcp-session-id"];
-  if (init.status !== 200 || typeof sid !== "string")
-    throw new Error(`${t.name}: initialize failed (HTTP ${init.status}): ${init.body.slice(0, 300)}`);
-  t.session = sid;
-  await post(t, { jsonrpc: "2.0", method: "notifications/initialized" });
-  t.calls = 0;
 }
 
 let seq = 0;

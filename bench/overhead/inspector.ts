@@ -1,5 +1,17 @@
 // A minimal Chrome DevTools Protocol client over workerd's inspector WebSocket, for the CPU profiles of bench:*profile.
 
+/** A V8 CPU profile as Profiler.stop returns it. */
+export interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+export interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
 export type Cdp = (method: string, params?: object) => Promise<unknown>;
 
 /** Connects to the Worker's isolate (not Miniflare's own) on the inspector at `port`. */

@@ -11,20 +11,9 @@ import autocannon from "autocannon";
 import { LogLevel } from "miniflare";
 import { adminClient, ensureOrg, mintToken, putProvider } from "../../scripts/seed.ts";
 import { build, generateSecrets, LOOPBACK_HOSTS, serve } from "../../scripts/serve.ts";
-import { inspector } from "./inspector.ts";
+import { inspector, type Profile } from "./inspector.ts";
 import { chatBody, PATH } from "./measure.ts";
 import { freePort, PROVIDER_KEY, ROOT, startFake } from "./processes.ts";
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-interface Profile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
 
 function summarise(profile: Profile, top: number): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
