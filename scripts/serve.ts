@@ -4,7 +4,9 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import http from "node:http";
 import { createRequire } from "node:module";
+import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { V4WorkerOptions } from "miniflare";
@@ -135,7 +137,22 @@ export interface Served {
   url: string;
   mf: Miniflare;
   adminToken: string;
+  /** The code-mode sandbox process: its URL and how many times the supervisor restarted it. */
+  sandbox: { url: string; readonly restarts: number };
   close(): Promise<void>;
+}
+
+/** A free loopback port, chosen now (the two processes must know each other's address before either starts). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 export async function serve(opts: ServeOptions): Promise<Served> {
@@ -150,47 +167,197 @@ export async function serve(opts: ServeOptions): Promise<Served> {
   for (const [key, value] of Object.entries(opts.env ?? {})) {
     if (key in vars && value !== undefined && value !== "") vars[key] = value;
   }
-  const worker: V4WorkerOptions = {
-    ...sourceless,
-    // Clients connect straight to the Worker's own socket in workerd, not through Miniflare's entry Worker,
-    // which adds a hop (about 0.3 ms and a third of the throughput on this machine's measurements).
-    unsafeDirectSockets: [{ host: "127.0.0.1", port: opts.port }],
-    name: config.name,
-    modulesRoot: opts.buildDir,
-    modules: bundleModules(opts.buildDir),
-    bindings: {
-      ...(vars as NonNullable<V4WorkerOptions["bindings"]>),
-      RINGFENCE_TRUSTED_HOSTS: opts.trustedHosts,
-      RINGFENCE_ADMIN_TOKEN: opts.secrets.adminToken,
-      RINGFENCE_ENCRYPTION_KEY: opts.secrets.encryptionKey,
-    },
-  };
-  const mf = new Miniflare(
-    convertV4MiniflareOptions({
+  const port = opts.port || (await freePort());
+  const sandboxPort = await freePort();
+  const mainUrl = `http://127.0.0.1:${port}`;
+  const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+  const log = new Log(opts.logLevel ?? LogLevel.INFO);
+  const options = (listen: number, bindings: Record<string, string>, extra: Record<string, unknown>) => {
+    const worker: V4WorkerOptions = {
+      ...sourceless,
+      // Clients connect straight to the Worker's own socket in workerd, not through Miniflare's entry Worker,
+      // which adds a hop (about 0.3 ms and a third of the throughput on this machine's measurements).
+      unsafeDirectSockets: [{ host: "127.0.0.1", port: listen }],
+      name: config.name,
+      modulesRoot: opts.buildDir,
+      modules: bundleModules(opts.buildDir),
+      bindings: { ...(vars as NonNullable<V4WorkerOptions["bindings"]>), ...bindings },
+    };
+    return convertV4MiniflareOptions({
       ...worker,
       // Miniflare's own entry stays on a free loopback port for its tooling; the advertised URL is the direct socket.
       host: "127.0.0.1",
       port: 0,
-      resourcePersistencePath: opts.persistDir,
       // Self-hosted requests have no Cloudflare edge metadata; never fetch a placeholder from the internet.
       cf: false,
       logRequests: false,
-      log: new Log(opts.logLevel ?? LogLevel.INFO),
-      ...(opts.inspectorPort !== undefined ? { inspectorPort: opts.inspectorPort } : {}),
-    }),
+      log,
+      ...extra,
+    });
+  };
+  // Local workerd enforces no memory or CPU limit on loaded isolates: a heap exhaustion aborts the process, and code
+  // the instrumentation cannot see may hang it. So code mode's isolates load in a second process running the same
+  // bundle (no state of its own: tool calls come back here), which the supervisor restarts when it dies or hangs.
+  const sandbox = await Sandbox.start(
+    () =>
+      options(
+        sandboxPort,
+        {
+          RINGFENCE_TRUSTED_HOSTS: opts.trustedHosts,
+          // It serves no admin API: a random token nobody knows.
+          RINGFENCE_ADMIN_TOKEN: randomBytes(32).toString("base64url"),
+          RINGFENCE_ENCRYPTION_KEY: opts.secrets.encryptionKey,
+          RINGFENCE_CODEMODE_BROKER: mainUrl,
+        },
+        {},
+      ),
+    sandboxUrl,
+    log,
+  );
+  const supervisor = await sandbox.supervise();
+  const mf = new Miniflare(
+    options(
+      port,
+      {
+        RINGFENCE_TRUSTED_HOSTS: opts.trustedHosts,
+        RINGFENCE_ADMIN_TOKEN: opts.secrets.adminToken,
+        RINGFENCE_ENCRYPTION_KEY: opts.secrets.encryptionKey,
+        RINGFENCE_CODEMODE_SANDBOX: sandboxUrl,
+        RINGFENCE_CODEMODE_SUPERVISOR: supervisor,
+      },
+      {
+        resourcePersistencePath: opts.persistDir,
+        ...(opts.inspectorPort !== undefined ? { inspectorPort: opts.inspectorPort } : {}),
+      },
+    ),
   );
   let url: URL;
   try {
     await mf.ready;
     url = await mf.unsafeGetDirectURL(config.name);
   } catch (err) {
-    await mf.dispose().catch(() => {});
+    await Promise.all([mf.dispose().catch(() => {}), sandbox.close()]);
     throw err;
   }
   return {
     url: url.origin,
     mf,
     adminToken: opts.secrets.adminToken,
-    close: () => mf.dispose(),
+    sandbox: {
+      url: sandboxUrl,
+      get restarts() {
+        return sandbox.restarts;
+      },
+    },
+    close: async () => {
+      await Promise.all([mf.dispose(), sandbox.close()]);
+    },
   };
+}
+
+/**
+ * The code-mode sandbox process and its supervisor: a loopback endpoint the gateway reports to (a program that timed
+ * out, a connection that broke), and a poll that notices a dead process. Either way the sandbox is probed; one that
+ * does not answer its health check is killed and started again on the same port.
+ */
+class Sandbox {
+  restarts = 0;
+  #mf: Miniflare;
+  #restarting: Promise<void> | null = null;
+  #server: http.Server | null = null;
+  #poll: NodeJS.Timeout | null = null;
+  #closed = false;
+
+  private constructor(
+    private readonly options: () => ConstructorParameters<typeof Miniflare>[0],
+    private readonly url: string,
+    private readonly log: Log,
+    mf: Miniflare,
+  ) {
+    this.#mf = mf;
+  }
+
+  static async start(options: () => ConstructorParameters<typeof Miniflare>[0], url: string, log: Log): Promise<Sandbox> {
+    return new Sandbox(options, url, log, await Sandbox.#launch(options));
+  }
+
+  /**
+   * Cloudflare gives a loaded isolate 128 MB of heap; the sandbox's isolates get the same. workerd takes V8 flags only
+   * from Miniflare's environment variable, read while the config is assembled: set until the process is up, then
+   * restored (nothing else may start a Miniflare meanwhile: the gateway's process starts after this one).
+   */
+  static async #launch(options: () => ConstructorParameters<typeof Miniflare>[0]): Promise<Miniflare> {
+    const before = process.env.MINIFLARE_WORKERD_V8_FLAGS;
+    process.env.MINIFLARE_WORKERD_V8_FLAGS = `--max-old-space-size=${SANDBOX_HEAP_MB}`;
+    const mf = new Miniflare(options());
+    try {
+      await mf.ready;
+    } catch (err) {
+      await mf.dispose().catch(() => {});
+      throw err;
+    } finally {
+      if (before === undefined) delete process.env.MINIFLARE_WORKERD_V8_FLAGS;
+      else process.env.MINIFLARE_WORKERD_V8_FLAGS = before;
+    }
+    return mf;
+  }
+
+  /** Starts the supervisor's endpoint; returns its URL. */
+  async supervise(): Promise<string> {
+    this.#server = http.createServer((req, res) => {
+      req.resume();
+      // Answer first: the gateway must not wait for a restart.
+      res.writeHead(204).end();
+      void this.check(1000);
+    });
+    await new Promise<void>((resolve) => this.#server?.listen(0, "127.0.0.1", resolve));
+    const address = this.#server.address();
+    // A process that died on its own is noticed within a few seconds even when no one reports it.
+    this.#poll = setInterval(() => void this.check(null), 3000);
+    this.#poll.unref();
+    return `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  }
+
+  /**
+   * Probes the sandbox; restarts it when it refuses connections (dead) or, with `timeoutMs`, does not answer in time
+   * (hung). The poll passes null: a sandbox busy with a long program is not killed for being slow.
+   */
+  async check(timeoutMs: number | null): Promise<void> {
+    if (this.#closed || this.#restarting) return this.#restarting ?? undefined;
+    const healthy = await fetch(`${this.url}/healthz`, timeoutMs === null ? {} : { signal: AbortSignal.timeout(timeoutMs) })
+      .then(async (r) => {
+        await r.body?.cancel();
+        return true;
+      })
+      .catch((err: unknown) => timeoutMs === null && !refused(err));
+    if (healthy || this.#closed) return;
+    this.#restarting ??= this.#restart().finally(() => {
+      this.#restarting = null;
+    });
+    return this.#restarting;
+  }
+
+  async #restart(): Promise<void> {
+    this.log.warn("code-mode sandbox unresponsive or dead: restarting it");
+    await this.#mf.dispose().catch(() => {});
+    if (this.#closed) return;
+    this.#mf = await Sandbox.#launch(this.options);
+    this.restarts++;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#poll) clearInterval(this.#poll);
+    this.#server?.close();
+    await this.#restarting?.catch(() => {});
+    await this.#mf.dispose().catch(() => {});
+  }
+}
+
+const SANDBOX_HEAP_MB = 128;
+
+/** Whether a fetch failed because nothing listens (the process is gone), as opposed to being slow. */
+function refused(err: unknown): boolean {
+  const cause = err instanceof Error ? (err.cause as { code?: string } | undefined) : undefined;
+  return cause?.code === "ECONNREFUSED" || cause?.code === "ECONNRESET";
 }

@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { RingfenceError } from "../src/errors";
 import { admin } from "./admin";
+import { codemode } from "./codemode";
 import type { AppEnv } from "./context";
 import { failureResponse, onError } from "./errors";
 import { gateway } from "./gateway";
@@ -10,6 +11,8 @@ import { mcpBroker } from "./mcp-broker";
 export { Authority } from "../durable-objects/Authority";
 export { Meter } from "../durable-objects/Meter";
 export { Registry } from "../durable-objects/Registry";
+// Code mode's bindings into loaded isolates (through ctx.exports): tools via the broker, and the governed outbound.
+export { CodemodeEgress, CodemodeRemoteTools, CodemodeTools } from "./codemode";
 
 const app = new Hono<AppEnv>();
 
@@ -23,6 +26,7 @@ app.use(async (c, next) => {
 app.get("/healthz", (c) => c.json({ ok: true }));
 app.route("/admin", admin);
 app.route("/", mcpBroker);
+app.route("/", codemode);
 app.route("/", gateway);
 
 app.notFound((c) => failureResponse(c, { kind: "not_found", what: `${c.req.method} ${c.req.path}` }));

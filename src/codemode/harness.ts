@@ -27,6 +27,14 @@ const P = RESERVED_PREFIX;
  */
 export function harnessModule(program: string, limits: HarnessLimits): string {
   return `
+// Shadow what the platform gives every Worker but a program must not have: the cache shared with the host's zone.
+Object.defineProperty(globalThis, "caches", { value: undefined, writable: false, configurable: false });
+// The harness's own tools, taken before the program runs: a program that replaces JSON.stringify or Array.prototype.map
+// only breaks itself, never the answer.
+const ${P}json = JSON.stringify;
+const ${P}settle = Promise.allSettled.bind(Promise);
+const ${P}freeze = Object.freeze;
+const ${P}String = String;
 class ${P}Stop extends Error { constructor(kind, message) { super(message); this.kind = kind; } }
 let ${P}ticks = 0;
 function ${TICK}() {
@@ -35,7 +43,7 @@ function ${TICK}() {
 ${program}
 function ${P}text(v) {
   if (typeof v === "string") return v;
-  try { return JSON.stringify(v) ?? String(v); } catch { return String(v); }
+  try { return ${P}json(v) ?? ${P}String(v); } catch { return ${P}String(v); }
 }
 function ${P}classify(e) {
   if (e instanceof ${P}Stop) return { kind: e.kind, message: e.message };
@@ -48,13 +56,15 @@ export default {
     const ${P}logs = [];
     let ${P}logBytes = 0, ${P}truncated = false;
     const ${P}capture = (level) => (...args) => {
-      const line = args.map(${P}text).join(" ");
+      let line = "";
+      for (let i = 0; i < args.length; i++) line += (i > 0 ? " " : "") + ${P}text(args[i]);
       if (${P}logBytes + line.length > ${limits.logBytes}) { ${P}truncated = true; return; }
       ${P}logBytes += line.length;
       ${P}logs.push({ level, line });
     };
-    const ${P}console = Object.freeze({ log: ${P}capture("log"), info: ${P}capture("info"), warn: ${P}capture("warn"), error: ${P}capture("error"), debug: ${P}capture("debug") });
+    const ${P}console = ${P}freeze({ log: ${P}capture("log"), info: ${P}capture("info"), warn: ${P}capture("warn"), error: ${P}capture("error"), debug: ${P}capture("debug") });
     const ${P}calls = [];
+    const ${P}pending = new Set();
     let ${P}done = false;
     const ${P}tool = (server, tool) => async (input) => {
       ${TICK}();
@@ -62,7 +72,10 @@ export default {
       if (${P}calls.length >= ${limits.toolCalls}) throw new ${P}Stop("policy", "the program made more than ${limits.toolCalls} tool calls");
       const call = { server, tool };
       ${P}calls.push(call);
-      const answer = await ${P}env.TOOLS.call(server, tool, input ?? {});
+      const sent = ${P}env.TOOLS.call(server, tool, input ?? {});
+      ${P}pending.add(sent);
+      let answer;
+      try { answer = await sent; } finally { ${P}pending.delete(sent); }
       if (answer && answer.error) { call.error = answer.error.kind; throw new ${P}Stop(answer.error.kind === "policy" ? "policy" : "tool", answer.error.message); }
       return answer ? answer.result : undefined;
     };
@@ -74,14 +87,16 @@ export default {
       error = ${P}classify(e);
     }
     ${P}done = true;
+    // Calls the program started but did not await still finish (and are accounted) before the answer goes out.
+    await ${P}settle([...${P}pending]);
     let body;
     try {
-      body = JSON.stringify({ result, logs: ${P}logs, logsTruncated: ${P}truncated, toolCalls: ${P}calls, ...(error ? { error } : {}) });
+      body = ${P}json({ result, logs: ${P}logs, logsTruncated: ${P}truncated, toolCalls: ${P}calls, ...(error ? { error } : {}) });
     } catch (e) {
-      body = JSON.stringify({ logs: ${P}logs, logsTruncated: ${P}truncated, toolCalls: ${P}calls, error: { kind: "runtime", message: "the result is not JSON: " + ${P}text(e && e.message) } });
+      body = ${P}json({ logs: ${P}logs, logsTruncated: ${P}truncated, toolCalls: ${P}calls, error: { kind: "runtime", message: "the result is not JSON: " + ${P}text(e && e.message) } });
     }
     if (body.length > ${limits.resultBytes}) {
-      body = JSON.stringify({ logs: [], logsTruncated: true, toolCalls: ${P}calls, error: { kind: "memory", message: "the answer is over ${limits.resultBytes} bytes" } });
+      body = ${P}json({ logs: [], logsTruncated: true, toolCalls: ${P}calls, error: { kind: "memory", message: "the answer is over ${limits.resultBytes} bytes" } });
     }
     return new Response(body, { headers: { "content-type": "application/json" } });
   },

@@ -47,6 +47,11 @@ export function instrument(source: string, params: readonly string[]): Instrumen
     const message = err instanceof Error ? err.message : String(err);
     return { ok: false, kind: "syntax", message: relocate(message, head) };
   }
+  // import() would reach modules such as cloudflare:workers, whose `env` holds the tools binding without the harness's
+  // call accounting. The program gets what it needs as parameters.
+  let imports = false;
+  ancestor(ast, { ImportExpression: () => (imports = true) });
+  if (imports) return { ok: false, kind: "policy", message: "import() is not available: tools are reached through `tools`" };
   const insertions: Insertion[] = [];
   const tickInto = (body: Node) => {
     if (body.type === "BlockStatement") {

@@ -25,22 +25,33 @@ export interface JsonGuardOptions {
   vault: Vault;
   /** Restore tokenized placeholders after deciding (responses). */
   restore: boolean;
+  /**
+   * The value is data shaped by a caller or a tool (MCP arguments and results, a program's output), not an LLM wire
+   * format: no key is structural, so `{"id": "<a secret>"}` is scanned like any other string.
+   */
+  freeForm?: boolean;
 }
 
 export function guardJson(value: unknown, o: JsonGuardOptions): GuardedJson {
   const decisions: Located[] = [];
   let blocked: Located | undefined;
-  const out = rewriteStrings(value, (text, path) => {
-    const found = scan(text, o.detectors);
-    const decided = found.length ? decide(found, o.rules, o.minConfidence) : [];
-    let next = text;
-    if (decided.length) {
-      const applied = applyDecisions(text, decided, o.vault, o.enforce);
-      for (const d of decided) decisions.push({ ...d, path });
-      if (applied.blocked && !blocked) blocked = { ...applied.blocked, path };
-      next = applied.text;
-    }
-    return o.restore ? o.vault.restore(next) : next;
-  });
+  const out = rewriteStrings(
+    value,
+    (text, path) => {
+      const found = scan(text, o.detectors);
+      const decided = found.length ? decide(found, o.rules, o.minConfidence) : [];
+      let next = text;
+      if (decided.length) {
+        const applied = applyDecisions(text, decided, o.vault, o.enforce);
+        for (const d of decided) decisions.push({ ...d, path });
+        if (applied.blocked && !blocked) blocked = { ...applied.blocked, path };
+        next = applied.text;
+      }
+      return o.restore ? o.vault.restore(next) : next;
+    },
+    "",
+    undefined,
+    o.freeForm === true,
+  );
   return { value: out, decisions, ...(blocked ? { blocked } : {}) };
 }

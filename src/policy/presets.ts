@@ -19,6 +19,19 @@ export const PRESETS: Readonly<Record<Preset, Policy>> = {
       constraints: {},
       loop: { maxRepeats: 20, windowSeconds: 60 },
     },
+    codemode: {
+      enabled: true,
+      egress: [],
+      limits: {
+        wallMs: 30_000,
+        cpuMs: 30_000,
+        steps: 50_000_000,
+        toolCalls: 100,
+        subRequests: 50,
+        logBytes: 256 << 10,
+        resultBytes: 4 << 20,
+      },
+    },
   },
   /** Secrets redacted both ways, private keys blocked; structured PII tokenized (restored in the answer); invisible-text attacks stripped; exfil links in answers neutralised. */
   standard: {
@@ -58,6 +71,20 @@ export const PRESETS: Readonly<Record<Preset, Policy>> = {
       constraints: {},
       loop: { maxRepeats: 5, windowSeconds: 60, maxCallsPerSession: 500 },
     },
+    /** Code mode: on, no network, tools only through the broker. */
+    codemode: {
+      enabled: true,
+      egress: [],
+      limits: {
+        wallMs: 30_000,
+        cpuMs: 10_000,
+        steps: 20_000_000,
+        toolCalls: 50,
+        subRequests: 20,
+        logBytes: 64 << 10,
+        resultBytes: 1 << 20,
+      },
+    },
   },
   /** Deny by default: secrets and injection block, all PII tokenized, exfil and hidden text removed, zero-retention routes only. */
   regulated: {
@@ -96,6 +123,19 @@ export const PRESETS: Readonly<Record<Preset, Policy>> = {
       pinning: "enforce",
       constraints: {},
       loop: { maxRepeats: 3, windowSeconds: 60, maxCallsPerSession: 200 },
+    },
+    codemode: {
+      enabled: true,
+      egress: [],
+      limits: {
+        wallMs: 15_000,
+        cpuMs: 5_000,
+        steps: 10_000_000,
+        toolCalls: 20,
+        subRequests: 0,
+        logBytes: 64 << 10,
+        resultBytes: 1 << 20,
+      },
     },
   },
 };

@@ -24,6 +24,13 @@ export function compilePolicy(preset: Preset, override?: PolicyOverride): Policy
     minConfidence: override.minConfidence ?? base.minConfidence,
     noTrain: { ...base.noTrain, ...override.noTrain },
     mcp: override.mcp ? mergeMcp(base.mcp, override.mcp) : base.mcp,
+    codemode: override.codemode
+      ? {
+          enabled: override.codemode.enabled ?? base.codemode.enabled,
+          egress: override.codemode.egress ?? base.codemode.egress,
+          limits: { ...base.codemode.limits, ...override.codemode.limits },
+        }
+      : base.codemode,
   };
 }
 

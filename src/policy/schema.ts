@@ -38,6 +38,42 @@ export const McpPolicySchema = z.object({
 });
 export type McpPolicy = z.infer<typeof McpPolicySchema>;
 
+/** A host a code-mode program may reach: "api.example.com", or "*.example.com" for its subdomains. */
+export const EgressHostSchema = z
+  .string()
+  .regex(/^(\*\.)?([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?(:\d{1,5})?$/, "a host name or *.domain");
+
+/** Code mode (the interpreter ring): whether programs may run, where they may reach, and how much they may use. */
+export const CodemodePolicySchema = z.object({
+  enabled: z.boolean(),
+  /** Hosts a program may fetch through the governed outbound (arguments rules scan what leaves); empty: no network. */
+  egress: z.array(EgressHostSchema).max(100),
+  limits: z.object({
+    /** Wall time of one execution, tool calls included; a request's `timeoutMs` may only lower it. */
+    wallMs: z.number().int().min(100).max(300_000),
+    /** CPU time, enforced by Cloudflare on the loaded isolate (local workerd does not enforce it: steps do). */
+    cpuMs: z.number().int().min(1).max(300_000),
+    /** Loop iterations and function entries: what ends runaway synchronous code everywhere. */
+    steps: z.number().int().min(1000).max(1_000_000_000),
+    toolCalls: z.number().int().min(0).max(10_000),
+    /** Outbound requests through the egress allow-list. */
+    subRequests: z.number().int().min(0).max(1000),
+    /** Captured console output kept, in characters. */
+    logBytes: z
+      .number()
+      .int()
+      .min(0)
+      .max(16 << 20),
+    /** The answer (result, logs, tool calls) as JSON, in characters. */
+    resultBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(32 << 20),
+  }),
+});
+export type CodemodePolicy = z.infer<typeof CodemodePolicySchema>;
+
 export const PolicySchema = z.object({
   preset: PresetSchema,
   /** "shadow": evaluate and record, never change or block (an explicit, visible choice: every response says so). */
@@ -55,6 +91,7 @@ export const PolicySchema = z.object({
     requireZeroRetention: z.boolean(),
   }),
   mcp: McpPolicySchema,
+  codemode: CodemodePolicySchema,
 });
 export type Policy = z.infer<typeof PolicySchema>;
 
@@ -84,6 +121,14 @@ export const PolicyOverrideSchema = z
     minConfidence: PolicySchema.shape.minConfidence.optional(),
     noTrain: PolicySchema.shape.noTrain.partial().optional(),
     mcp: McpPolicyOverrideSchema.optional(),
+    codemode: z
+      .object({
+        enabled: z.boolean().optional(),
+        egress: CodemodePolicySchema.shape.egress.optional(),
+        limits: CodemodePolicySchema.shape.limits.partial().strict().optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type PolicyOverride = z.infer<typeof PolicyOverrideSchema>;

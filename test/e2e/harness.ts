@@ -46,6 +46,8 @@ export interface Gateway {
   tokenId(token: string): string;
   /** The `kid` of the key that signed a token. */
   kid(token: string): string;
+  /** How many times the code-mode sandbox process was restarted by its supervisor (since the last restart()). */
+  readonly sandboxRestarts: number;
   /** The running Miniflare instance (replaced by restart()). */
   readonly mf: Miniflare;
   /** Dispose workerd and start it again on the same state and port: nothing held in Durable Objects may be lost. */
@@ -156,6 +158,9 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     claims: (token) => decodeJwtPart(token, 1),
     tokenId: (token) => stringClaim(decodeJwtPart(token, 1), "jti"),
     kid: (token) => stringClaim(decodeJwtPart(token, 0), "kid"),
+    get sandboxRestarts() {
+      return served.sandbox.restarts;
+    },
     get mf() {
       return served.mf;
     },

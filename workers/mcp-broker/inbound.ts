@@ -17,6 +17,7 @@ function guardInbound(call: BrokerCall, value: unknown, where: string): { value:
     enforce: call.policy.mode === "enforce",
     vault: new Vault(),
     restore: false,
+    freeForm: true,
   });
   for (const d of g.decisions) call.findings.push({ ...d, path: `${where}.${d.path}` });
   return g.blocked && call.policy.mode === "enforce" ? { value: g.value, blocked: g.blocked } : { value: g.value };

@@ -62,8 +62,14 @@ export async function allPages(key: string, list: (cursor: string | undefined) =
   return items;
 }
 
-/** Legacy revisions: initialize, initialized, tools/list, then end the session. */
-async function legacy(env: Env, org: string, server: McpServer): Promise<unknown[] | null> {
+/** A legacy-revision session the broker opened for itself: the headers every later request carries. */
+export interface OwnSession {
+  headers: Record<string, string>;
+  session: string | null;
+}
+
+/** Legacy revisions: initialize and initialized. Null when the server does not speak them (it may be stateless). */
+export async function openOwnSession(env: Env, org: string, server: McpServer): Promise<OwnSession | null> {
   const init = await post(
     env,
     org,
@@ -83,43 +89,70 @@ async function legacy(env: Env, org: string, server: McpServer): Promise<unknown
   const common: Record<string, string> = { "mcp-protocol-version": version, ...(session ? { "mcp-session-id": session } : {}) };
   const initialized = await post(env, org, server, { jsonrpc: "2.0", method: "notifications/initialized" }, common);
   await initialized.body?.cancel();
+  return { headers: common, session };
+}
+
+/** Ends a session the broker opened (servers without sessions need nothing). Never throws. */
+export async function endOwnSession(env: Env, org: string, server: McpServer, own: OwnSession): Promise<void> {
+  if (!own.session) return;
+  const ended = await callServer(env, org, server, { method: "DELETE", headers: headers(own.headers) }).catch(() => null);
+  await ended?.body?.cancel();
+}
+
+/** One request of the broker's own, in a legacy session or (without one) statelessly; the response to it. */
+export async function ownRequest(
+  env: Env,
+  org: string,
+  server: McpServer,
+  own: OwnSession | null,
+  request: { id: number | string; method: string; params: Record<string, unknown> },
+  signal?: AbortSignal,
+): Promise<JsonRpcResponse> {
+  const name = typeof request.params.name === "string" ? request.params.name : undefined;
+  const extra = own
+    ? own.headers
+    : {
+        "mcp-protocol-version": STATELESS_VERSION,
+        "mcp-method": request.method,
+        ...(name !== undefined && /^[\x20-\x7e]*$/.test(name) ? { "mcp-name": name } : {}),
+      };
+  const params = own ? request.params : { ...request.params, _meta: STATELESS_META };
+  const res = await callServer(env, org, server, {
+    method: "POST",
+    headers: headers(extra),
+    body: JSON.stringify({ jsonrpc: "2.0", ...request, params }),
+    ...(signal ? { signal } : {}),
+  });
+  return responseTo(res, request.id);
+}
+
+/** Legacy revisions: initialize, initialized, tools/list, then end the session. */
+async function legacy(env: Env, org: string, server: McpServer): Promise<unknown[] | null> {
+  const own = await openOwnSession(env, org, server);
+  if (!own) return null;
   try {
     let id = 10;
     return await allPages("tools", async (cursor) => {
       id++;
-      return responseTo(
-        await post(env, org, server, { jsonrpc: "2.0", id, method: "tools/list", params: cursor ? { cursor } : {} }, common),
-        id,
-      );
+      return ownRequest(env, org, server, own, { id, method: "tools/list", params: cursor ? { cursor } : {} });
     });
   } finally {
-    if (session) {
-      const ended = await callServer(env, org, server, { method: "DELETE", headers: headers(common) }).catch(() => null);
-      await ended?.body?.cancel();
-    }
+    await endOwnSession(env, org, server, own);
   }
 }
 
+const STATELESS_META = {
+  "io.modelcontextprotocol/protocolVersion": STATELESS_VERSION,
+  "io.modelcontextprotocol/clientCapabilities": {},
+  "io.modelcontextprotocol/clientInfo": CLIENT_INFO,
+};
+
 /** The stateless revision: every request carries its version and capabilities. */
 async function stateless(env: Env, org: string, server: McpServer): Promise<unknown[]> {
-  const meta = {
-    "io.modelcontextprotocol/protocolVersion": STATELESS_VERSION,
-    "io.modelcontextprotocol/clientCapabilities": {},
-    "io.modelcontextprotocol/clientInfo": CLIENT_INFO,
-  };
   let id = 10;
   return allPages("tools", async (cursor) => {
     id++;
-    return responseTo(
-      await post(
-        env,
-        org,
-        server,
-        { jsonrpc: "2.0", id, method: "tools/list", params: { ...(cursor ? { cursor } : {}), _meta: meta } },
-        { "mcp-protocol-version": STATELESS_VERSION, "mcp-method": "tools/list" },
-      ),
-      id,
-    );
+    return ownRequest(env, org, server, null, { id, method: "tools/list", params: cursor ? { cursor } : {} });
   });
 }
 

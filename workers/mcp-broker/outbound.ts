@@ -101,6 +101,7 @@ async function staticChecks(call: BrokerCall, tool: string, args: unknown): Prom
     enforce: call.policy.mode === "enforce",
     vault: new Vault(),
     restore: false,
+    freeForm: true,
   });
   for (const d of guarded.decisions) call.findings.push({ ...d, path: `arguments:${tool}.${d.path}` });
   if (guarded.blocked && call.policy.mode === "enforce") {
@@ -159,6 +160,7 @@ export function guardClientAnswer(call: BrokerCall, msg: JsonRpcResponse): JsonR
     enforce: call.policy.mode === "enforce",
     vault: new Vault(),
     restore: false,
+    freeForm: true,
   });
   for (const d of guarded.decisions) call.findings.push({ ...d, path: `client-answer.${d.path}` });
   if (guarded.blocked && call.policy.mode === "enforce") {

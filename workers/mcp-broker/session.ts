@@ -1,37 +1,9 @@
 // /mcp/<server> session ids bound to the token chain: the client sees the upstream's id with a MAC over it, so a
 // session opened with one token (or in one org) cannot be used with another, even by someone who learns its id.
-import { RingfenceError } from "../../src/errors";
+import { b64url, macKey } from "../../src/crypto/mac";
 import type { CapabilityClaims } from "../../src/tokens/claims";
 
-const keys = new Map<string, Promise<CryptoKey>>();
-
-/** An HMAC key derived (HKDF) from the deployment's encryption key, never the key itself. */
-function macKey(secret: string | undefined): Promise<CryptoKey> {
-  if (!secret) throw new RingfenceError({ kind: "unavailable", step: "vault", message: "RINGFENCE_ENCRYPTION_KEY is not set" });
-  let key = keys.get(secret);
-  if (!key) {
-    const raw = Uint8Array.from(atob(secret.trim()), (ch) => ch.charCodeAt(0));
-    key = crypto.subtle
-      .importKey("raw", raw, "HKDF", false, ["deriveKey"])
-      .then((base) =>
-        crypto.subtle.deriveKey(
-          { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: new TextEncoder().encode("ringfence mcp session") },
-          base,
-          { name: "HMAC", hash: "SHA-256", length: 256 },
-          false,
-          ["sign", "verify"],
-        ),
-      );
-    keys.set(secret, key);
-  }
-  return key;
-}
-
-const b64url = (bytes: ArrayBuffer): string =>
-  btoa(String.fromCharCode(...new Uint8Array(bytes)))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replace(/=+$/, "");
+const PURPOSE = "ringfence mcp session";
 
 const bound = (claims: CapabilityClaims, server: string, sid: string) =>
   new TextEncoder().encode(`${claims.org}\n${claims.led[0] ?? claims.jti}\n${server}\n${sid}`);
@@ -45,7 +17,7 @@ export async function wrapSession(env: Env, claims: CapabilityClaims, server: st
   const key = `${claims.org}\n${claims.led[0] ?? claims.jti}\n${server}\n${sid}`;
   const hit = wrappedIds.get(key);
   if (hit) return hit;
-  const mac = await crypto.subtle.sign("HMAC", await macKey(env.RINGFENCE_ENCRYPTION_KEY), bound(claims, server, sid));
+  const mac = await crypto.subtle.sign("HMAC", await macKey(env.RINGFENCE_ENCRYPTION_KEY, PURPOSE), bound(claims, server, sid));
   const wrapped = `${sid}.${b64url(mac).slice(0, 32)}`;
   if (wrappedIds.size >= MAX_WRAPPED) wrappedIds.clear();
   wrappedIds.set(key, wrapped);

@@ -1,0 +1,106 @@
+// The governed outbound of a code-mode isolate, when the policy grants egress: every fetch() and connect() the program
+// makes lands here; only allow-listed hosts are reached, and what leaves is scanned like tool-call arguments.
+import { WorkerEntrypoint } from "cloudflare:workers";
+import { standardDetectors } from "../../src/detect";
+import { guardJson } from "../../src/detect/guard-json";
+import { Vault } from "../../src/detect/vault";
+import { describe, toFailure } from "../../src/errors";
+import type { Rules } from "../../src/policy/schema";
+import { allowedUrl, upstreamTimeoutMs } from "../shared/outbound";
+
+export interface EgressProps {
+  requestId: string;
+  /** Host patterns: "api.example.com" (any port of it unless one is given) or "*.example.com". */
+  allow: string[];
+  /** The policy's rules for what leaves toward tools (mcp.arguments), and how it applies them. */
+  rules: Rules;
+  minConfidence: number;
+  enforce: boolean;
+  /** Epoch ms past which nothing leaves. */
+  deadline: number;
+}
+
+/** Request bodies larger than this are refused rather than sent unscanned. */
+const MAX_BODY_BYTES = 1 << 20;
+
+export class CodemodeEgress extends WorkerEntrypoint<Env, EgressProps> {
+  override async fetch(request: Request): Promise<Response> {
+    return governedFetch(this.env, this.ctx.props, request);
+  }
+}
+
+/** Whether `url`'s host (and port, when the pattern names one) is on the allow-list. */
+export function hostAllowed(allow: readonly string[], url: URL): boolean {
+  const host = url.hostname.toLowerCase();
+  return allow.some((pattern) => {
+    const [name = "", port] = pattern.split(":");
+    if (port !== undefined && port !== (url.port || (url.protocol === "https:" ? "443" : "80"))) return false;
+    return name.startsWith("*.") ? host.endsWith(name.slice(1)) && host.length > name.length - 1 : host === name;
+  });
+}
+
+const refusal = (props: EgressProps, status: number, message: string): Response =>
+  new Response(
+    JSON.stringify({ error: { type: "egress_refused", message: `ringfence: ${message}`, request_id: props.requestId } }),
+    {
+      status,
+      headers: { "content-type": "application/json", "x-ringfence-egress": "refused" },
+    },
+  );
+
+export async function governedFetch(env: Env, props: EgressProps, request: Request): Promise<Response> {
+  const remaining = props.deadline - Date.now();
+  if (remaining <= 0) return refusal(props, 403, "the execution's time is up");
+  let url: URL;
+  try {
+    url = allowedUrl(env, request.url);
+  } catch (err) {
+    return refusal(props, 403, describe(toFailure(err, "egress")));
+  }
+  if (!hostAllowed(props.allow, url)) return refusal(props, 403, `${url.host} is not on the code-mode egress allow-list`);
+  const body = request.body ? await readCapped(request) : "";
+  if (body === TOO_LARGE) return refusal(props, 413, `request bodies over ${MAX_BODY_BYTES} bytes are not sent`);
+  if (body === BINARY) return refusal(props, 415, "only text request bodies are sent (they are scanned)");
+  const guarded = guardJson([url.href, body], {
+    detectors: standardDetectors,
+    rules: props.rules,
+    minConfidence: props.minConfidence,
+    enforce: props.enforce,
+    vault: new Vault(),
+    restore: false,
+    freeForm: true,
+  });
+  if (guarded.blocked && props.enforce) {
+    const where = guarded.blocked.path === "[0]" ? "URL" : "body";
+    return refusal(props, 403, `the request's ${where} carries ${guarded.blocked.kind}, which may not leave`);
+  }
+  const [href, sent] = guarded.value as [string, string];
+  try {
+    return await fetch(href, {
+      method: request.method,
+      headers: request.headers,
+      ...(request.body && request.method !== "GET" && request.method !== "HEAD" ? { body: sent } : {}),
+      // A redirect to a host off the list must not be followed behind the list's back: the program sees it.
+      redirect: "manual",
+      signal: AbortSignal.timeout(Math.min(remaining, upstreamTimeoutMs(env))),
+    });
+  } catch (err) {
+    return refusal(props, 502, `${url.host} could not be reached (${err instanceof Error ? err.message : String(err)})`);
+  }
+}
+
+const TOO_LARGE = Symbol("too large");
+const BINARY = Symbol("binary");
+
+/** The body as text; bodies past the cap or not UTF-8 cannot be scanned, so they are not sent. */
+async function readCapped(request: Request): Promise<string | typeof TOO_LARGE | typeof BINARY> {
+  const declared = Number(request.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) return TOO_LARGE;
+  const buf = await request.arrayBuffer();
+  if (buf.byteLength > MAX_BODY_BYTES) return TOO_LARGE;
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(buf);
+  } catch {
+    return BINARY;
+  }
+}

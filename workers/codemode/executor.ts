@@ -1,0 +1,192 @@
+// Runs one program in a fresh isolate loaded through the Worker Loader: strip types, instrument, load the harness with
+// no network (or the governed outbound) and the tools binding, wait for the answer within the wall limit. Never throws.
+import { z } from "zod";
+import { type ExecutionErrorKind, harnessModule } from "../../src/codemode/harness";
+import { instrument } from "../../src/codemode/instrument";
+import { stripTypes } from "../../src/codemode/typescript";
+import { standardDetectors } from "../../src/detect";
+import { guardJson } from "../../src/detect/guard-json";
+import { Vault } from "../../src/detect/vault";
+import type { Policy } from "../../src/policy/schema";
+import type { CapabilityClaims } from "../../src/tokens/claims";
+import type { EgressProps } from "./egress";
+import { makeJob, reportToSupervisor, run as runJob, SandboxLost } from "./sandbox";
+import { endSessions, recordedCalls, type ToolsProps } from "./tools";
+
+/** Longest program accepted, in characters. */
+export const MAX_CODE_CHARS = 256 * 1024;
+
+export const ExecuteBodySchema = z
+  .object({
+    code: z.string().min(1).max(MAX_CODE_CHARS),
+    language: z.enum(["js", "ts"]).default("js"),
+    /** Lowers the policy's wall limit for this execution (never raises it). */
+    timeoutMs: z.number().int().min(1).optional(),
+  })
+  .strict();
+export type ExecuteBody = z.infer<typeof ExecuteBodySchema>;
+
+export interface ExecutionError {
+  kind: ExecutionErrorKind;
+  message: string;
+}
+
+export interface ExecuteAnswer {
+  result?: unknown;
+  logs: { level: string; line: string }[];
+  logsTruncated: boolean;
+  toolCalls: { server: string; tool: string; error?: string }[];
+  error?: ExecutionError;
+}
+
+/** Who runs the program, under which policy. */
+export interface Runner {
+  env: Env;
+  ctx: ExecutionContext;
+  claims: CapabilityClaims;
+  policy: Policy;
+  requestId: string;
+  flags?: string;
+}
+
+const failed = (kind: ExecutionErrorKind, message: string): ExecuteAnswer => ({
+  logs: [],
+  logsTruncated: false,
+  toolCalls: [],
+  error: { kind, message },
+});
+
+export async function execute(run: Runner, body: ExecuteBody): Promise<ExecuteAnswer> {
+  const limits = run.policy.codemode.limits;
+  const wallMs = Math.min(limits.wallMs, body.timeoutMs ?? limits.wallMs);
+  let source = body.code;
+  if (body.language === "ts") {
+    const stripped = stripTypes(source);
+    if (!stripped.ok) return failed(stripped.kind, stripped.message);
+    source = stripped.code;
+  }
+  const program = instrument(source, ["tools", "console"]);
+  if (!program.ok) return failed(program.kind, program.message);
+  const module = harnessModule(program.code, {
+    ticks: limits.steps,
+    logBytes: limits.logBytes,
+    resultBytes: limits.resultBytes,
+    toolCalls: limits.toolCalls,
+  });
+
+  const execution = crypto.randomUUID();
+  const deadline = Date.now() + wallMs;
+  const toolsProps: ToolsProps = {
+    claims: run.claims,
+    requestId: run.requestId,
+    ...(run.flags ? { flags: run.flags } : {}),
+    execution,
+    deadline,
+    maxCalls: limits.toolCalls,
+  };
+  const egress = run.policy.codemode.egress;
+  const egressProps: EgressProps = {
+    requestId: run.requestId,
+    allow: egress,
+    rules: run.policy.mcp.arguments,
+    minConfidence: run.policy.minConfidence,
+    enforce: run.policy.mode === "enforce",
+    deadline,
+  };
+  let answer: ExecuteAnswer;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  try {
+    const job = await makeJob(run.env, module, toolsProps, egress.length > 0 ? egressProps : null, {
+      cpuMs: limits.cpuMs,
+      subRequests: egress.length > 0 ? limits.subRequests : 0,
+    });
+    const wall = new Promise<ExecuteAnswer>((resolve) => {
+      timer = setTimeout(() => {
+        // A program past its wall time may be stuck where no step is counted: the supervisor checks the sandbox.
+        reportToSupervisor(run.env, run.ctx);
+        resolve(failed("timeout", `the program did not finish within its wall time of ${wallMs} ms`));
+      }, wallMs);
+    });
+    answer = await Promise.race([runJob(run.env, run.ctx, job).then(parseAnswer), wall]);
+  } catch (err) {
+    answer = failed(...classifyCrash(err));
+  } finally {
+    if (timer !== null) clearTimeout(timer);
+  }
+  // The tools side's record when it ran here: the program shares an isolate with its harness and could edit that one.
+  const seen = recordedCalls(execution);
+  if (seen) answer = { ...answer, toolCalls: [...seen] };
+  run.ctx.waitUntil(endSessions(run.env, run.claims.org, execution));
+  return guardAnswer(run, answer);
+}
+
+/** The harness's JSON answer; anything else means the isolate did not finish normally. */
+function parseAnswer(text: string): ExecuteAnswer {
+  try {
+    const a = JSON.parse(text) as Partial<ExecuteAnswer>;
+    if (Array.isArray(a.logs) && Array.isArray(a.toolCalls)) {
+      return {
+        ...("result" in a ? { result: a.result } : {}),
+        logs: a.logs,
+        logsTruncated: a.logsTruncated === true,
+        toolCalls: a.toolCalls,
+        ...(a.error ? { error: a.error } : {}),
+      };
+    }
+  } catch {
+    // below
+  }
+  return failed("runtime", `the isolate ended without an answer (${text.slice(0, 200)})`);
+}
+
+/** The isolate itself failed: Cloudflare's CPU limit, the heap limit, or a crash. */
+function classifyCrash(err: unknown): [ExecutionErrorKind, string] {
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof SandboxLost) {
+    // What ends a workerd process under a program is, in practice, V8 running out of heap.
+    return [
+      "memory",
+      `the program's sandbox process ended while it ran (out of memory, most likely); it is restarted (${message})`,
+    ];
+  }
+  if (/hung|never generate a response/i.test(message)) {
+    return ["timeout", "the program waits for something that can never happen (the runtime ended it as hung)"];
+  }
+  if (/cpu/i.test(message)) return ["cpu", `the program ran past its CPU limit (${message})`];
+  if (/memory/i.test(message)) return ["memory", `the program ran out of memory (${message})`];
+  return ["runtime", `the isolate failed: ${message}`];
+}
+
+/**
+ * What the program returns goes back to the agent like a tool's result: scanned under the results rules (egress
+ * responses and tool results already reach it scanned; this catches what the program built or fetched itself).
+ */
+function guardAnswer(run: Runner, answer: ExecuteAnswer): ExecuteAnswer {
+  const guarded = guardJson(
+    { result: answer.result, logs: answer.logs.map((l) => l.line) },
+    {
+      detectors: standardDetectors,
+      rules: run.policy.mcp.results,
+      minConfidence: run.policy.minConfidence,
+      enforce: run.policy.mode === "enforce",
+      vault: new Vault(),
+      restore: false,
+      freeForm: true,
+    },
+  );
+  if (guarded.blocked && run.policy.mode === "enforce") {
+    return {
+      logs: [],
+      logsTruncated: answer.logsTruncated,
+      toolCalls: answer.toolCalls,
+      error: { kind: "policy", message: `the program's output carries ${guarded.blocked.kind}, which the policy blocks` },
+    };
+  }
+  if (guarded.value === undefined || guarded.decisions.length === 0) return answer;
+  const value = guarded.value as { result: unknown; logs: string[] };
+  return {
+    ...answer,
+    ...("result" in answer ? { result: value.result } : {}),
+    logs: answer.logs.map((l, i) => ({ level: l.level, line: value.logs[i] ?? l.line })),
+  };
+}

@@ -1,0 +1,80 @@
+// Code mode over HTTP: run a program against the tools this token may use, or read their TypeScript declaration.
+import { Hono } from "hono";
+import { declarationsHeader, toolDeclarations } from "../../src/codemode/declarations";
+import { RingfenceError } from "../../src/errors";
+import type { Policy } from "../../src/policy/schema";
+import type { OrgConfig } from "../../src/registry/config";
+import type { CapabilityClaims } from "../../src/tokens/claims";
+import { authenticate } from "../auth";
+import type { AppEnv } from "../context";
+import { cachedOrgConfig, refreshIfStale } from "../gateway/org-config";
+import { effectivePolicy, FLAGS_HEADER } from "../gateway/policy";
+import { checkAccess } from "../mcp-broker/proxy";
+import { readJson } from "../shared/body";
+import { catalog } from "./catalog";
+import { type ExecuteAnswer, ExecuteBodySchema, execute } from "./executor";
+
+import { sandboxRoutes } from "./sandbox";
+
+export { CodemodeEgress } from "./egress";
+export { CodemodeRemoteTools } from "./sandbox";
+export { CodemodeTools } from "./tools";
+
+export const codemode = new Hono<AppEnv>();
+
+codemode.route("/", sandboxRoutes);
+
+/** The caller, alive (revocation checked), under the current config and policy, with code mode enabled. */
+async function caller(
+  env: Env,
+  claims: CapabilityClaims,
+  flags: string | undefined,
+): Promise<{ config: OrgConfig; policy: Policy }> {
+  const version = await checkAccess(env, claims);
+  const config = (await refreshIfStale(env, claims.org, version)) ?? (await cachedOrgConfig(env, claims.org));
+  const policy = effectivePolicy(config, claims, flags);
+  if (!policy.codemode.enabled)
+    throw new RingfenceError({ kind: "forbidden", reason: "code mode is disabled by the org's policy" });
+  return { config, policy };
+}
+
+codemode.post("/v1/codemode/execute", async (c) => {
+  const claims = await authenticate(c);
+  const body = await readJson(c, ExecuteBodySchema);
+  const flags = c.req.header(FLAGS_HEADER);
+  const { policy } = await caller(c.env, claims, flags);
+  const started = Date.now();
+  const requestId = c.get("requestId");
+  const answer = await execute(
+    { env: c.env, ctx: c.executionCtx as ExecutionContext, claims, policy, requestId, ...(flags ? { flags } : {}) },
+    body,
+  );
+  logExecution(requestId, claims, answer, Date.now() - started);
+  return c.json(answer);
+});
+
+codemode.get("/v1/codemode/types", async (c) => {
+  const claims = await authenticate(c);
+  const { config, policy } = await caller(c.env, claims, c.req.header(FLAGS_HEADER));
+  const listed = await catalog(c.env, c.executionCtx, { claims, config, policy, requestId: c.get("requestId") });
+  const note = listed.unavailable.length > 0 ? `// Not reachable now, so not declared: ${listed.unavailable.join(", ")}\n` : "";
+  return c.text(`${declarationsHeader()}${note}${toolDeclarations(listed.tools)}`, 200, {
+    "content-type": "text/plain; charset=utf-8",
+  });
+});
+
+/** One audit line per execution: who, how long, which tools, how it ended (never the code or its values). */
+export function logExecution(requestId: string, claims: CapabilityClaims, answer: ExecuteAnswer, ms: number): void {
+  console.log(
+    JSON.stringify({
+      event: "codemode",
+      requestId,
+      org: claims.org,
+      sub: claims.sub,
+      token: claims.jti,
+      ms,
+      toolCalls: answer.toolCalls.map((t) => `${t.server}/${t.tool}${t.error ? `:${t.error}` : ""}`),
+      ...(answer.error ? { error: answer.error.kind } : {}),
+    }),
+  );
+}

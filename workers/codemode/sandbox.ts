@@ -1,0 +1,149 @@
+// Where a program's isolate is loaded. On Cloudflare: in-process, as the platform enforces CPU and memory on loaded
+// isolates. Self-hosted on workerd, nothing does: a V8 heap exhaustion in one loaded isolate aborts the whole process,
+// and synchronous code the instrumentation cannot see (a catastrophic regex) hangs it. There the gateway sends the job
+// to a sandbox process (the same bundle, started by `npm start`), which loads the isolate and reaches tools back through
+// the gateway; a sandbox that dies or hangs is restarted by the supervisor, and the gateway keeps serving.
+import { WorkerEntrypoint } from "cloudflare:workers";
+import { Hono } from "hono";
+import { mac, macKey, macMatches } from "../../src/crypto/mac";
+import type { AppEnv } from "../context";
+import { readBodyText } from "../shared/body";
+import type { EgressProps } from "./egress";
+import { callTool, type ToolAnswer, type ToolsProps } from "./tools";
+
+/** Everything the isolate is made of, as the gateway decided it. `tools` is ToolsProps as JSON, MAC'd on its own. */
+export interface Job {
+  module: string;
+  tools: string;
+  toolsMac: string;
+  egress: EgressProps | null;
+  limits: { cpuMs: number; subRequests: number };
+}
+
+const JOB_PURPOSE = "ringfence codemode job";
+const TOOLS_PURPOSE = "ringfence codemode tools";
+/** The loaded isolate's runtime: the same as the host's, so the program sees what the docs describe. */
+const COMPATIBILITY_DATE = "2026-11-01";
+
+export async function makeJob(env: Env, module: string, tools: ToolsProps, egress: EgressProps | null, limits: Job["limits"]) {
+  const text = JSON.stringify(tools);
+  const toolsMac = await mac(await macKey(env.RINGFENCE_ENCRYPTION_KEY, TOOLS_PURPOSE), text);
+  return { module, tools: text, toolsMac, egress, limits } satisfies Job;
+}
+
+/** The sandbox's URL when this deployment runs isolates out of process. */
+const sandboxUrl = (env: Env): string => env.RINGFENCE_CODEMODE_SANDBOX as string;
+
+/** Runs the job and returns the harness's answer text; throws when the isolate (or its process) failed. */
+export async function run(env: Env, ctx: ExecutionContext, job: Job): Promise<string> {
+  const sandbox = sandboxUrl(env);
+  if (!sandbox) return loadAndRun(env, ctx, job, ctx.exports.CodemodeTools({ props: JSON.parse(job.tools) as ToolsProps }));
+  const text = JSON.stringify(job);
+  const signature = await mac(await macKey(env.RINGFENCE_ENCRYPTION_KEY, JOB_PURPOSE), text);
+  let res: Response;
+  try {
+    res = await fetch(`${sandbox}/internal/codemode/run`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-ringfence-mac": signature },
+      body: text,
+    });
+  } catch (err) {
+    reportToSupervisor(env, ctx);
+    throw new SandboxLost(err instanceof Error ? err.message : String(err));
+  }
+  if (res.status !== 200) {
+    const body = await res.text();
+    throw new Error(`the sandbox refused the job (HTTP ${res.status}): ${body.slice(0, 200)}`);
+  }
+  try {
+    return await res.text();
+  } catch (err) {
+    reportToSupervisor(env, ctx);
+    throw new SandboxLost(err instanceof Error ? err.message : String(err));
+  }
+}
+
+/** The sandbox process ended (or the connection to it broke) while running a program. */
+export class SandboxLost extends Error {
+  override name = "SandboxLost";
+}
+
+/** Tells the supervisor to look at the sandbox (it restarts one that is dead or unresponsive). Off the critical path. */
+export function reportToSupervisor(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }): void {
+  const supervisor = env.RINGFENCE_CODEMODE_SUPERVISOR as string;
+  if (!supervisor) return;
+  ctx.waitUntil(
+    fetch(`${supervisor}/check`, { method: "POST" })
+      .then((r) => r.body?.cancel())
+      .catch(() => {}),
+  );
+}
+
+/** Loads a fresh isolate for the job and runs it once. */
+async function loadAndRun(env: Env, ctx: ExecutionContext, job: Job, tools: Fetcher): Promise<string> {
+  // load(), not get(): a fresh isolate every time, nothing shared between executions.
+  const stub = env.LOADER.load({
+    compatibilityDate: COMPATIBILITY_DATE,
+    mainModule: "main.js",
+    modules: { "main.js": job.module },
+    // No network unless the policy grants hosts; then only through the governed outbound.
+    globalOutbound: job.egress ? ctx.exports.CodemodeEgress({ props: job.egress }) : null,
+    // The only binding: no secrets, no Env, no Durable Objects cross into the isolate.
+    env: { TOOLS: tools },
+    limits: job.limits,
+  });
+  const res = await stub.getEntrypoint().fetch("http://codemode.invalid/run", { method: "POST" });
+  return res.text();
+}
+
+/** The sandbox side and the gateway side of the out-of-process mode; both refuse anything not MAC'd by the gateway. */
+export const sandboxRoutes = new Hono<AppEnv>();
+
+sandboxRoutes.post("/internal/codemode/run", async (c) => {
+  const text = await readBodyText(c);
+  const key = await macKey(c.env.RINGFENCE_ENCRYPTION_KEY, JOB_PURPOSE);
+  if (!(await macMatches(key, text, c.req.header("x-ringfence-mac") ?? ""))) return c.notFound();
+  const job = JSON.parse(text) as Job;
+  const ctx = c.executionCtx as ExecutionContext;
+  const tools = ctx.exports.CodemodeRemoteTools({ props: { tools: job.tools, mac: job.toolsMac } });
+  try {
+    return new Response(await loadAndRun(c.env, ctx, job, tools), { headers: { "content-type": "application/json" } });
+  } catch (err) {
+    // The isolate failed (Cloudflare's limits, a crash): the gateway classifies the message.
+    return new Response(err instanceof Error ? err.message : String(err), { status: 500 });
+  }
+});
+
+sandboxRoutes.post("/internal/codemode/tool", async (c) => {
+  const body = JSON.parse(await readBodyText(c)) as {
+    props: string;
+    mac: string;
+    server: unknown;
+    tool: unknown;
+    input: unknown;
+  };
+  const key = await macKey(c.env.RINGFENCE_ENCRYPTION_KEY, TOOLS_PURPOSE);
+  if (typeof body.props !== "string" || !(await macMatches(key, body.props, String(body.mac)))) return c.notFound();
+  const props = JSON.parse(body.props) as ToolsProps;
+  return c.json(await callTool(c.env, c.executionCtx, props, body.server, body.tool, body.input));
+});
+
+/** In the sandbox: the isolate's TOOLS binding, which hands each call to the gateway with the props it MAC'd. */
+export class CodemodeRemoteTools extends WorkerEntrypoint<Env, { tools: string; mac: string }> {
+  async call(server: unknown, tool: unknown, input: unknown): Promise<ToolAnswer> {
+    const broker = this.env.RINGFENCE_CODEMODE_BROKER as string;
+    try {
+      const res = await fetch(`${broker}/internal/codemode/tool`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ props: this.ctx.props.tools, mac: this.ctx.props.mac, server, tool, input }),
+      });
+      if (res.status !== 200) return { error: { kind: "tool", message: `the gateway refused the call (HTTP ${res.status})` } };
+      return (await res.json()) as ToolAnswer;
+    } catch (err) {
+      return {
+        error: { kind: "tool", message: `the gateway could not be reached: ${err instanceof Error ? err.message : String(err)}` },
+      };
+    }
+  }
+}

@@ -1,0 +1,192 @@
+// A code-mode program's only way out: each tool call arrives as RPC from the loaded isolate and goes through the
+// broker's outbound and inbound policy under the identity in the binding's props (set by the executor, not the program).
+import { WorkerEntrypoint } from "cloudflare:workers";
+import { describe, toFailure } from "../../src/errors";
+import { serverAccess } from "../../src/mcp/acl";
+import { isObject, type JsonRpcRequest, type JsonRpcResponse } from "../../src/mcp/jsonrpc";
+import type { McpServer } from "../../src/registry/config";
+import type { CapabilityClaims } from "../../src/tokens/claims";
+import { cachedOrgConfig } from "../gateway/org-config";
+import { effectivePolicy } from "../gateway/policy";
+import { type BrokerCall, logCall } from "../mcp-broker/call";
+import { transformResponse } from "../mcp-broker/inbound";
+import { endOwnSession, type OwnSession, openOwnSession, ownRequest } from "../mcp-broker/lister";
+import { admitToolCall } from "../mcp-broker/outbound";
+
+export interface ToolsProps {
+  claims: CapabilityClaims;
+  requestId: string;
+  /** The request's x-ringfence-flags (tighten-only). */
+  flags?: string;
+  /** The execution's id: the loop guard's session, and the key of the upstream sessions it opened. */
+  execution: string;
+  /** Epoch ms past which no call is made: the execution's wall limit. */
+  deadline: number;
+  /** Calls allowed in the execution: the harness counts them, and so does this side, which the program cannot touch. */
+  maxCalls: number;
+}
+
+export type ToolError = { kind: "policy" | "tool"; message: string };
+export type ToolAnswer = { result: unknown } | { error: ToolError };
+
+export class CodemodeTools extends WorkerEntrypoint<Env, ToolsProps> {
+  /** `tools.<server>.<tool>(input)` in the program. Never throws: refusals and tool errors are answers. */
+  async call(server: unknown, tool: unknown, input: unknown): Promise<ToolAnswer> {
+    return callTool(this.env, this.ctx, this.ctx.props, server, tool, input);
+  }
+}
+
+/** Refusals by the policy (as opposed to a tool failing): the program sees `policy`, not `tool`. */
+const POLICY_FAILURES = new Set(["tool_denied", "tool_limited", "policy_blocked", "token_revoked", "forbidden"]);
+/** Longest tool error text handed to the program. */
+const MAX_ERROR_CHARS = 4000;
+
+let nextId = 1;
+
+export async function callTool(
+  env: Env,
+  ctx: { waitUntil(p: Promise<unknown>): void },
+  props: ToolsProps,
+  server: unknown,
+  tool: unknown,
+  input: unknown,
+): Promise<ToolAnswer> {
+  if (typeof server !== "string" || typeof tool !== "string") return refused("tool", "tool names must be strings");
+  if (input !== undefined && !isObject(input)) return refused("tool", `the input of ${server}.${tool} must be an object`);
+  const remaining = props.deadline - Date.now();
+  if (remaining <= 0) return refused("policy", "the execution's time is up: no more tool calls");
+  const state = executionState(props.execution);
+  const entry: { server: string; tool: string; error?: string } = { server, tool };
+  state.log.push(entry);
+  const answer = await admitAndCall(env, ctx, props, state, server, tool, input);
+  if ("error" in answer) entry.error = answer.error.kind;
+  return answer;
+}
+
+async function admitAndCall(
+  env: Env,
+  ctx: { waitUntil(p: Promise<unknown>): void },
+  props: ToolsProps,
+  state: Opened,
+  server: string,
+  tool: string,
+  input: unknown,
+): Promise<ToolAnswer> {
+  if (++state.calls > props.maxCalls) return refused("policy", `the program made more than ${props.maxCalls} tool calls`);
+  const { claims } = props;
+  const config = await cachedOrgConfig(env, claims.org);
+  const found = config.mcpServers.find((s) => s.name === server);
+  if (!found) return refused("tool", `there is no MCP server '${server.slice(0, 64)}'`);
+  const policy = effectivePolicy(config, claims, props.flags);
+  const visible = serverAccess({ access: policy.mcp.access, tokenTools: claims.tools, server });
+  if (!visible.ok) return refused("policy", `${server}: ${visible.reason}`);
+  const call: BrokerCall = {
+    env,
+    claims,
+    config,
+    server: found,
+    policy,
+    requestId: props.requestId,
+    ...(props.flags ? { flags: props.flags } : {}),
+    session: props.execution,
+    findings: [],
+    refusals: [],
+    waitUntil: (p) => ctx.waitUntil(p),
+  };
+  const id = `rf-code-${nextId++}`;
+  const request: JsonRpcRequest = { jsonrpc: "2.0", id, method: "tools/call", params: { name: tool, arguments: input ?? {} } };
+  try {
+    const admitted = await admitToolCall(call, request);
+    const own = await sessionFor(env, claims.org, found, state);
+    const response = await ownRequest(
+      env,
+      claims.org,
+      found,
+      own,
+      { id, method: "tools/call", params: admitted.params ?? {} },
+      AbortSignal.timeout(Math.max(1, props.deadline - Date.now())),
+    );
+    return answerOf(call, await transformResponse(call, admitted, response));
+  } catch (err) {
+    const failure = toFailure(err, "codemode");
+    return refused(POLICY_FAILURES.has(failure.kind) ? "policy" : "tool", describe(failure));
+  } finally {
+    logCall(call);
+  }
+}
+
+const refused = (kind: ToolError["kind"], message: string): ToolAnswer => ({
+  error: { kind, message: message.slice(0, MAX_ERROR_CHARS) },
+});
+
+/**
+ * What the program gets: the structured result when the tool gives one, else its text (content blocks when not all
+ * text). A tool error or a result the policy blocked becomes a thrown error in the program.
+ */
+function answerOf(call: BrokerCall, msg: JsonRpcResponse): ToolAnswer {
+  if (msg.error) return refused(msg.error.code === -32004 ? "policy" : "tool", msg.error.message);
+  const result = isObject(msg.result) ? msg.result : {};
+  const content = Array.isArray(result.content) ? result.content : [];
+  const texts = content.flatMap((c) => (isObject(c) && c.type === "text" && typeof c.text === "string" ? [c.text] : []));
+  if (result.isError === true) {
+    const blocked = call.refusals.some((r) => r.startsWith("result blocked"));
+    return refused(blocked ? "policy" : "tool", texts.join("\n") || "the tool reported an error");
+  }
+  if (result.structuredContent !== undefined) return { result: result.structuredContent };
+  return { result: texts.length === content.length ? texts.join("\n") : content };
+}
+
+/** Upstream sessions opened for an execution, by execution id: reused by its later calls, ended when it ends. */
+interface Opened {
+  at: number;
+  calls: number;
+  /** What was called, in order, as this side saw it (the audit's record: the program cannot edit it). */
+  log: { server: string; tool: string; error?: string }[];
+  servers: Map<string, { server: McpServer; own: Promise<OwnSession | null> }>;
+}
+const sessions = new Map<string, Opened>();
+/** An execution the executor never closed here (it ran in another isolate) is forgotten after this long. */
+const FORGET_MS = 10 * 60_000;
+
+function executionState(execution: string): Opened {
+  const now = Date.now();
+  for (const [key, o] of sessions) if (now - o.at > FORGET_MS) sessions.delete(key);
+  let opened = sessions.get(execution);
+  if (!opened) {
+    opened = { at: now, calls: 0, log: [], servers: new Map() };
+    sessions.set(execution, opened);
+  }
+  return opened;
+}
+
+async function sessionFor(env: Env, org: string, server: McpServer, opened: Opened): Promise<OwnSession | null> {
+  let entry = opened.servers.get(server.name);
+  if (!entry) {
+    // A server that does not speak the legacy revisions (or fails to open a session) is asked statelessly.
+    const own = openOwnSession(env, org, server).catch((err: unknown) => {
+      if (toFailure(err, "codemode").kind === "upstream_unreachable") throw err;
+      return null;
+    });
+    entry = { server, own };
+    opened.servers.set(server.name, entry);
+  }
+  return entry.own;
+}
+
+/** The calls this isolate made for the execution, or undefined when they were made elsewhere. */
+export function recordedCalls(execution: string): { server: string; tool: string; error?: string }[] | undefined {
+  return sessions.get(execution)?.log;
+}
+
+/** Ends every upstream session the execution opened in this isolate. Never throws. */
+export async function endSessions(env: Env, org: string, execution: string): Promise<void> {
+  const opened = sessions.get(execution);
+  if (!opened) return;
+  sessions.delete(execution);
+  await Promise.all(
+    [...opened.servers.values()].map(async ({ server, own }) => {
+      const s = await own.catch(() => null);
+      if (s) await endOwnSession(env, org, server, s);
+    }),
+  );
+}
