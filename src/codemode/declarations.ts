@@ -14,7 +14,7 @@ export interface DeclaredTool {
 
 const MAX_DEPTH = 8;
 const MAX_DESCRIPTION = 1000;
-/** Characters of names, literals and descriptions one schema may spend; past them the rest is `unknown`. */
+/** Characters one schema's type may take (roughly: structure is counted per property); past them it is `unknown`. */
 const SCHEMA_BUDGET = 10_000;
 
 const TEXT_RESULT = "Resolves to the tool's text output as a string (or its content blocks when not all of them are text).";
@@ -95,7 +95,7 @@ interface Type {
 interface Context {
   /** What `#…` references point into. */
   root: unknown;
-  /** Budget left, in characters; every schema visited also costs one. */
+  /** Budget left, in characters of text written; every schema visited also costs one. */
   left: number;
   /** The `$ref` targets being expanded: meeting one again is a cycle. */
   following: Set<unknown>;
@@ -123,8 +123,10 @@ function render(schema: unknown, depth: number, ctx: Context, indent: string): T
   const ref = own(schema, "$ref");
   if (typeof ref === "string") return reference(ref, depth, ctx, indent);
   const parts: Type[] = [];
-  if (own(schema, "const") !== undefined) parts.push(literals([own(schema, "const")], ctx));
-  else if (Array.isArray(own(schema, "enum"))) parts.push(literals(own(schema, "enum") as unknown[], ctx));
+  const constant = own(schema, "const");
+  const values = own(schema, "enum");
+  if (constant !== undefined) parts.push(literals([constant], ctx));
+  else if (Array.isArray(values)) parts.push(literals(values, ctx));
   else {
     const typed = byType(schema, depth, ctx, indent);
     if (typed) parts.push(typed);
@@ -134,7 +136,7 @@ function render(schema: unknown, depth: number, ctx: Context, indent: string): T
     if (Array.isArray(members)) parts.push(union(each(members, ctx, (m) => render(m, depth + 1, ctx, indent))));
   }
   const all = own(schema, "allOf");
-  // An intersection cut short only says less, so what was rendered stands.
+  // An intersection cut short by the budget is left out, which only says less.
   if (Array.isArray(all)) parts.push(...(each(all, ctx, (m) => render(m, depth + 1, ctx, indent)) ?? []));
   const type = parts.length === 0 ? UNKNOWN : intersection(parts);
   return own(schema, "nullable") === true ? union([type, primitive("null")]) : type;
@@ -211,25 +213,28 @@ function object(schema: Record<string, unknown>, depth: number, ctx: Context, in
   let cut = false;
   if (isRecord(properties)) {
     for (const name of Object.keys(properties)) {
-      if (ctx.left <= name.length) {
+      const written = key(name);
+      // The line around the type is paid for here; the type pays for itself.
+      const cost = inner.length + written.length + 4;
+      if (ctx.left <= cost) {
         cut = true;
         break;
       }
-      ctx.left -= name.length;
+      ctx.left -= cost;
       const property = own(properties, name);
       const about = isRecord(property) ? own(property, "description") : undefined;
       const type = render(property, depth + 1, ctx, inner);
       if (typeof about === "string" && about.trim()) {
-        const text = cap(about.trim());
-        ctx.left -= text.length;
-        members.push(...doc(text, inner));
+        const lines = doc(cap(about.trim()), inner);
+        ctx.left -= lines.reduce((sum, line) => sum + line.length, 0);
+        members.push(...lines);
         documented = true;
       }
       const optional = !needed.has(name);
       // TypeScript gives every object literal the members of Object: `{}` has a `toString`, and is not assignable to
       // `{ toString?: string }` unless the type admits the inherited member too.
       const text = optional && INHERITED.has(name) ? `${type.text} | Object[${JSON.stringify(name)}]` : type.text;
-      members.push(`${inner}${key(name)}${optional ? "?" : ""}: ${text};`);
+      members.push(`${inner}${written}${optional ? "?" : ""}: ${text};`);
     }
   }
   const index = indexSignature(schema, members.length > 0, cut, depth, ctx, inner);

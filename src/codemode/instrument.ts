@@ -47,6 +47,10 @@ export function instrument(source: string, params: readonly string[]): Instrumen
     const message = err instanceof Error ? err.message : String(err);
     return { ok: false, kind: "syntax", message: relocate(message, head) };
   }
+  // A stray `}` could close the wrapper early and put code at the module's top level, outside the program's function.
+  if ((ast as Node & { body: Node[] }).body.length !== 1) {
+    return { ok: false, kind: "syntax", message: "unbalanced braces: the program closes its own function" };
+  }
   // import() would reach modules such as cloudflare:workers, whose `env` holds the tools binding without the harness's
   // call accounting. The program gets what it needs as parameters.
   let imports = false;

@@ -26,8 +26,7 @@ const OPTIONS: Options = {
   injectCreateRequireForImportRequire: true,
 };
 
-const MODULE_SYNTAX =
-  "import and export are not available: the program is the body of an async function (`import type` is fine)";
+const MODULE_SYNTAX = "import and export are not available: the program is the body of an async function (`import type` is fine)";
 
 /** `source` is the body of an async function (it may `await` and `return`). Never throws. */
 export function stripTypes(source: string): Stripped {

@@ -79,4 +79,17 @@ describe("codemode instrumentation", () => {
     expect(r).toMatchObject({ ok: false, kind: "syntax" });
     if (!r.ok) expect(r.message).toContain("line 2");
   });
+
+  it("refuses code that closes its own function to run at the module's top level", () => {
+    for (const src of ["return 1;\n} globalThis.escaped = 42; {", "}\nfunction later() {", "} {"]) {
+      expect(instrument(src, [])).toMatchObject({ ok: false, kind: "syntax" });
+    }
+    expect(instrument("{ return 1 }", [])).toMatchObject({ ok: true });
+  });
+
+  it("refuses import(), which would reach modules (and the binding's env) past the harness", () => {
+    for (const src of ["await import('cloudflare:workers')", "const m = 'cloudflare:sockets'; return import(m)"]) {
+      expect(instrument(src, [])).toMatchObject({ ok: false, kind: "policy" });
+    }
+  });
 });

@@ -25,24 +25,84 @@ function refusal(source: string): string {
 describe("stripTypes: TypeScript constructs run as written", () => {
   it.each([
     ["annotations", "const n: number = input; let s: string | undefined; s = 'x'; return [n, s];", [21, "x"]],
-    ["interfaces and type aliases", "interface P { x: number }\ntype Q = P & { y?: string };\nconst q: Q = { x: 1 };\nreturn q.x;", 1],
+    [
+      "interfaces and type aliases",
+      "interface P { x: number }\ntype Q = P & { y?: string };\nconst q: Q = { x: 1 };\nreturn q.x;",
+      1,
+    ],
     ["generic functions", "function first<T extends unknown[]>(xs: T): T[0] { return xs[0]; }\nreturn first([4, 5]);", 4],
-    ["arrow generics", "const id = <T,>(v: T): T => v;\nconst pair = <A, B>(a: A, b: B) => [a, b] as const;\nreturn [id(3), pair(1, 'b')];", [3, [1, "b"]]],
-    ["generic calls", "const s = new Set<string>(['a']);\nconst m = new Map<string, number>();\nm.set('k', 2);\nreturn Array.from<string>(s).concat(String(m.get('k')));", ["a", "2"]],
-    ["as, satisfies, as const and <T> assertions", "const a = (input as number) + 1;\nconst b = { k: 1 } satisfies Record<string, number>;\nconst c = ['x'] as const;\nconst d = <number>input;\nreturn [a, b.k, c[0], d];", [22, 1, "x", 21]],
-    ["non-null assertions and definite assignment", "const xs: number[] | undefined = [input];\nlet z!: number;\nz = xs![0]!;\nreturn z;", 21],
-    ["enums", "enum Color { Red, Green = 5, Blue }\nenum Dir { Up = 'UP' }\nreturn [Color.Red, Color.Blue, Color[5], Dir.Up];", [0, 6, "Green", "UP"]],
+    [
+      "arrow generics",
+      "const id = <T,>(v: T): T => v;\nconst pair = <A, B>(a: A, b: B) => [a, b] as const;\nreturn [id(3), pair(1, 'b')];",
+      [3, [1, "b"]],
+    ],
+    [
+      "generic calls",
+      "const s = new Set<string>(['a']);\nconst m = new Map<string, number>();\nm.set('k', 2);\nreturn Array.from<string>(s).concat(String(m.get('k')));",
+      ["a", "2"],
+    ],
+    [
+      "as, satisfies, as const and <T> assertions",
+      "const a = (input as number) + 1;\nconst b = { k: 1 } satisfies Record<string, number>;\nconst c = ['x'] as const;\nconst d = <number>input;\nreturn [a, b.k, c[0], d];",
+      [22, 1, "x", 21],
+    ],
+    [
+      "non-null assertions and definite assignment",
+      "const xs: number[] | undefined = [input];\nlet z!: number;\nz = xs![0]!;\nreturn z;",
+      21,
+    ],
+    [
+      "enums",
+      "enum Color { Red, Green = 5, Blue }\nenum Dir { Up = 'UP' }\nreturn [Color.Red, Color.Blue, Color[5], Dir.Up];",
+      [0, 6, "Green", "UP"],
+    ],
     ["const enums", "const enum K { A = 2 }\nreturn K.A * input;", 42],
-    ["import type and export type", 'import type { Foo } from "foo";\nimport type Bar from "bar";\nexport type { Foo };\nexport type Baz = Bar | Foo;\nexport interface I {}\nreturn 1;', 1],
-    ["optional chaining and ??", "const o: { a?: { b?: number } } = {};\nreturn [o.a?.b ?? 'none', o.a?.b?.toFixed()];", ["none", undefined]],
-    ["classes with typed fields and parameter properties", "class C<T> {\n  readonly tag: string = 'c';\n  private count?: number;\n  static made: number = 0;\n  #secret: T;\n  constructor(public value: T, protected extra = 2) { this.#secret = value; C.made++; }\n  get secret(): T { return this.#secret; }\n}\nconst c = new C<number>(input);\nreturn [c.tag, c.value, c.secret, C.made];", ["c", 21, 21, 1]],
-    ["abstract classes and implements", "interface Shape { area(): number }\nabstract class Base implements Shape { abstract area(): number; twice(): number { return this.area() * 2; } }\nclass Sq extends Base { constructor(private s: number) { super(); } override area() { return this.s ** 2; } }\nreturn new Sq(3).twice();", 18],
-    ["declare statements", 'declare const host: { name: string };\ndeclare function helper(x: number): number;\ndeclare namespace NS { const v: number }\ndeclare module "m" { export const x: number }\ndeclare global { interface Window { z: 1 } }\nreturn typeof host;', "undefined"],
-    ["overload signatures", "function f(x: string): string;\nfunction f(x: number): number;\nfunction f(x: unknown) { return x; }\nreturn [f('a'), f(2)];", ["a", 2]],
-    ["this parameters and optional parameters", "function g(this: void, a?: number, ...rest: number[]): number { return (a ?? 0) + rest.length; }\nreturn g(1, 2, 3);", 3],
+    [
+      "import type and export type",
+      'import type { Foo } from "foo";\nimport type Bar from "bar";\nexport type { Foo };\nexport type Baz = Bar | Foo;\nexport interface I {}\nreturn 1;',
+      1,
+    ],
+    [
+      "optional chaining and ??",
+      "const o: { a?: { b?: number } } = {};\nreturn [o.a?.b ?? 'none', o.a?.b?.toFixed()];",
+      ["none", undefined],
+    ],
+    [
+      "classes with typed fields and parameter properties",
+      "class C<T> {\n  readonly tag: string = 'c';\n  private count?: number;\n  static made: number = 0;\n  #secret: T;\n  constructor(public value: T, protected extra = 2) { this.#secret = value; C.made++; }\n  get secret(): T { return this.#secret; }\n}\nconst c = new C<number>(input);\nreturn [c.tag, c.value, c.secret, C.made];",
+      ["c", 21, 21, 1],
+    ],
+    [
+      "abstract classes and implements",
+      "interface Shape { area(): number }\nabstract class Base implements Shape { abstract area(): number; twice(): number { return this.area() * 2; } }\nclass Sq extends Base { constructor(private s: number) { super(); } override area() { return this.s ** 2; } }\nreturn new Sq(3).twice();",
+      18,
+    ],
+    [
+      "declare statements",
+      'declare const host: { name: string };\ndeclare function helper(x: number): number;\ndeclare namespace NS { const v: number }\ndeclare module "m" { export const x: number }\ndeclare global { interface Window { z: 1 } }\nreturn typeof host;',
+      "undefined",
+    ],
+    [
+      "overload signatures",
+      "function f(x: string): string;\nfunction f(x: number): number;\nfunction f(x: unknown) { return x; }\nreturn [f('a'), f(2)];",
+      ["a", 2],
+    ],
+    [
+      "this parameters and optional parameters",
+      "function g(this: void, a?: number, ...rest: number[]): number { return (a ?? 0) + rest.length; }\nreturn g(1, 2, 3);",
+      3,
+    ],
     ["await and return at the top of the body", "const v: number = await Promise.resolve<number>(input);\nreturn v * 2;", 42],
-    ["names that are TypeScript keywords elsewhere", "const type = 1, namespace = 2, module = 3, declare = 4;\nconst o = { namespace, module: module };\nreturn type + namespace + module + declare + o.module;", 13],
-    ["comparisons that look like generics", "const a = 1, b = 2, c = 3, d = 0;\nreturn [a < b && c > d, a < (b as number)];", [true, true]],
+    [
+      "names that are TypeScript keywords elsewhere",
+      "const type = 1, namespace = 2, module = 3, declare = 4;\nconst o = { namespace, module: module };\nreturn type + namespace + module + declare + o.module;",
+      13,
+    ],
+    [
+      "comparisons that look like generics",
+      "const a = 1, b = 2, c = 3, d = 0;\nreturn [a < b && c > d, a < (b as number)];",
+      [true, true],
+    ],
   ])("%s", async (_name, source, expected) => {
     expect(await run(source)).toEqual(expected);
   });
@@ -125,11 +185,57 @@ describe("stripTypes: errors", () => {
 
   it("never throws, and what it accepts instrument() accepts", () => {
     const piece = fc.constantFrom(
-      "const", "x", ":", "number", "=", "1", ";", "\n", "<", ">", "T", ",", "(", ")", "{", "}", "=>", "as", "!", "?",
-      "import", "export", "type", "interface", "enum", "namespace", "declare", "module", "return", "await", "`", '"',
-      "/", "*/", "/*", "//", "@", "#", "class", "satisfies", "require", "from", "[", "]", ".", " ",
+      "const",
+      "x",
+      ":",
+      "number",
+      "=",
+      "1",
+      ";",
+      "\n",
+      "<",
+      ">",
+      "T",
+      ",",
+      "(",
+      ")",
+      "{",
+      "}",
+      "=>",
+      "as",
+      "!",
+      "?",
+      "import",
+      "export",
+      "type",
+      "interface",
+      "enum",
+      "namespace",
+      "declare",
+      "module",
+      "return",
+      "await",
+      "`",
+      '"',
+      "/",
+      "*/",
+      "/*",
+      "//",
+      "@",
+      "#",
+      "class",
+      "satisfies",
+      "require",
+      "from",
+      "[",
+      "]",
+      ".",
+      " ",
     );
-    const source = fc.oneof(fc.string(), fc.array(piece, { maxLength: 40 }).map((xs) => xs.join(" ")));
+    const source = fc.oneof(
+      fc.string(),
+      fc.array(piece, { maxLength: 40 }).map((xs) => xs.join(" ")),
+    );
     fc.assert(
       fc.property(source, (text) => {
         const out = stripTypes(text);

@@ -27,6 +27,10 @@ const serverName = (name: string): string => {
       param: "name",
     });
   }
+  // The broker's own: /mcp offers code mode as the tool `codemode__execute`.
+  if (name === "codemode") {
+    throw new RingfenceError({ kind: "invalid_request", message: "MCP server name 'codemode' is reserved", param: "name" });
+  }
   return name;
 };
 

@@ -31,6 +31,13 @@ export interface ExecutionError {
   message: string;
 }
 
+/** The answer and where the time went (for Server-Timing). */
+export interface Executed {
+  answer: ExecuteAnswer;
+  /** Loading the isolate and running the program in it, tool calls included; 0 when it never ran. */
+  isolateMs: number;
+}
+
 export interface ExecuteAnswer {
   result?: unknown;
   logs: { level: string; line: string }[];
@@ -56,17 +63,17 @@ const failed = (kind: ExecutionErrorKind, message: string): ExecuteAnswer => ({
   error: { kind, message },
 });
 
-export async function execute(run: Runner, body: ExecuteBody): Promise<ExecuteAnswer> {
+export async function execute(run: Runner, body: ExecuteBody): Promise<Executed> {
   const limits = run.policy.codemode.limits;
   const wallMs = Math.min(limits.wallMs, body.timeoutMs ?? limits.wallMs);
   let source = body.code;
   if (body.language === "ts") {
     const stripped = stripTypes(source);
-    if (!stripped.ok) return failed(stripped.kind, stripped.message);
+    if (!stripped.ok) return { answer: failed(stripped.kind, stripped.message), isolateMs: 0 };
     source = stripped.code;
   }
   const program = instrument(source, ["tools", "console"]);
-  if (!program.ok) return failed(program.kind, program.message);
+  if (!program.ok) return { answer: failed(program.kind, program.message), isolateMs: 0 };
   const module = harnessModule(program.code, {
     ticks: limits.steps,
     logBytes: limits.logBytes,
@@ -94,6 +101,7 @@ export async function execute(run: Runner, body: ExecuteBody): Promise<ExecuteAn
     deadline,
   };
   let answer: ExecuteAnswer;
+  let isolateMs = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
   try {
     const job = await makeJob(run.env, module, toolsProps, egress.length > 0 ? egressProps : null, {
@@ -107,7 +115,11 @@ export async function execute(run: Runner, body: ExecuteBody): Promise<ExecuteAn
         resolve(failed("timeout", `the program did not finish within its wall time of ${wallMs} ms`));
       }, wallMs);
     });
-    answer = await Promise.race([runJob(run.env, run.ctx, job).then(parseAnswer), wall]);
+    const ran = runJob(run.env, run.ctx, job).then((r) => {
+      isolateMs = r.isolateMs;
+      return parseAnswer(r.text);
+    });
+    answer = await Promise.race([ran, wall]);
   } catch (err) {
     answer = failed(...classifyCrash(err));
   } finally {
@@ -117,7 +129,7 @@ export async function execute(run: Runner, body: ExecuteBody): Promise<ExecuteAn
   const seen = recordedCalls(execution);
   if (seen) answer = { ...answer, toolCalls: [...seen] };
   run.ctx.waitUntil(endSessions(run.env, run.claims.org, execution));
-  return guardAnswer(run, answer);
+  return { answer: guardAnswer(run, answer), isolateMs };
 }
 
 /** The harness's JSON answer; anything else means the isolate did not finish normally. */

@@ -11,8 +11,9 @@ import { cachedOrgConfig, refreshIfStale } from "../gateway/org-config";
 import { effectivePolicy, FLAGS_HEADER } from "../gateway/policy";
 import { checkAccess } from "../mcp-broker/proxy";
 import { readJson } from "../shared/body";
+import { logExecution } from "./audit";
 import { catalog } from "./catalog";
-import { type ExecuteAnswer, ExecuteBodySchema, execute } from "./executor";
+import { ExecuteBodySchema, execute } from "./executor";
 
 import { sandboxRoutes } from "./sandbox";
 
@@ -45,12 +46,12 @@ codemode.post("/v1/codemode/execute", async (c) => {
   const { policy } = await caller(c.env, claims, flags);
   const started = Date.now();
   const requestId = c.get("requestId");
-  const answer = await execute(
+  const { answer, isolateMs } = await execute(
     { env: c.env, ctx: c.executionCtx as ExecutionContext, claims, policy, requestId, ...(flags ? { flags } : {}) },
     body,
   );
   logExecution(requestId, claims, answer, Date.now() - started);
-  return c.json(answer);
+  return c.json(answer, 200, { "server-timing": `isolate;dur=${isolateMs.toFixed(3)}` });
 });
 
 codemode.get("/v1/codemode/types", async (c) => {
@@ -58,23 +59,7 @@ codemode.get("/v1/codemode/types", async (c) => {
   const { config, policy } = await caller(c.env, claims, c.req.header(FLAGS_HEADER));
   const listed = await catalog(c.env, c.executionCtx, { claims, config, policy, requestId: c.get("requestId") });
   const note = listed.unavailable.length > 0 ? `// Not reachable now, so not declared: ${listed.unavailable.join(", ")}\n` : "";
-  return c.text(`${declarationsHeader()}${note}${toolDeclarations(listed.tools)}`, 200, {
+  return c.text(`${declarationsHeader()}\n${note}${toolDeclarations(listed.tools)}`, 200, {
     "content-type": "text/plain; charset=utf-8",
   });
 });
-
-/** One audit line per execution: who, how long, which tools, how it ended (never the code or its values). */
-export function logExecution(requestId: string, claims: CapabilityClaims, answer: ExecuteAnswer, ms: number): void {
-  console.log(
-    JSON.stringify({
-      event: "codemode",
-      requestId,
-      org: claims.org,
-      sub: claims.sub,
-      token: claims.jti,
-      ms,
-      toolCalls: answer.toolCalls.map((t) => `${t.server}/${t.tool}${t.error ? `:${t.error}` : ""}`),
-      ...(answer.error ? { error: answer.error.kind } : {}),
-    }),
-  );
-}

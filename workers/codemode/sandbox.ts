@@ -34,8 +34,14 @@ export async function makeJob(env: Env, module: string, tools: ToolsProps, egres
 /** The sandbox's URL when this deployment runs isolates out of process. */
 const sandboxUrl = (env: Env): string => env.RINGFENCE_CODEMODE_SANDBOX as string;
 
-/** Runs the job and returns the harness's answer text; throws when the isolate (or its process) failed. */
-export async function run(env: Env, ctx: ExecutionContext, job: Job): Promise<string> {
+/** What an isolate gave back: the harness's answer text, and how long loading and running it took. */
+export interface Ran {
+  text: string;
+  isolateMs: number;
+}
+
+/** Runs the job; throws when the isolate (or its process) failed. */
+export async function run(env: Env, ctx: ExecutionContext, job: Job): Promise<Ran> {
   const sandbox = sandboxUrl(env);
   if (!sandbox) return loadAndRun(env, ctx, job, ctx.exports.CodemodeTools({ props: JSON.parse(job.tools) as ToolsProps }));
   const text = JSON.stringify(job);
@@ -56,7 +62,7 @@ export async function run(env: Env, ctx: ExecutionContext, job: Job): Promise<st
     throw new Error(`the sandbox refused the job (HTTP ${res.status}): ${body.slice(0, 200)}`);
   }
   try {
-    return await res.text();
+    return { text: await res.text(), isolateMs: Number(res.headers.get(ISOLATE_MS_HEADER)) || 0 };
   } catch (err) {
     reportToSupervisor(env, ctx);
     throw new SandboxLost(err instanceof Error ? err.message : String(err));
@@ -80,7 +86,8 @@ export function reportToSupervisor(env: Env, ctx: { waitUntil(p: Promise<unknown
 }
 
 /** Loads a fresh isolate for the job and runs it once. */
-async function loadAndRun(env: Env, ctx: ExecutionContext, job: Job, tools: Fetcher): Promise<string> {
+async function loadAndRun(env: Env, ctx: ExecutionContext, job: Job, tools: Fetcher): Promise<Ran> {
+  const started = performance.now();
   // load(), not get(): a fresh isolate every time, nothing shared between executions.
   const stub = env.LOADER.load({
     compatibilityDate: COMPATIBILITY_DATE,
@@ -93,8 +100,12 @@ async function loadAndRun(env: Env, ctx: ExecutionContext, job: Job, tools: Fetc
     limits: job.limits,
   });
   const res = await stub.getEntrypoint().fetch("http://codemode.invalid/run", { method: "POST" });
-  return res.text();
+  const text = await res.text();
+  // The clock moves across I/O, so this is the isolate's start plus the program's run (with its tool calls).
+  return { text, isolateMs: performance.now() - started };
 }
+
+const ISOLATE_MS_HEADER = "x-ringfence-isolate-ms";
 
 /** The sandbox side and the gateway side of the out-of-process mode; both refuse anything not MAC'd by the gateway. */
 export const sandboxRoutes = new Hono<AppEnv>();
@@ -107,7 +118,10 @@ sandboxRoutes.post("/internal/codemode/run", async (c) => {
   const ctx = c.executionCtx as ExecutionContext;
   const tools = ctx.exports.CodemodeRemoteTools({ props: { tools: job.tools, mac: job.toolsMac } });
   try {
-    return new Response(await loadAndRun(c.env, ctx, job, tools), { headers: { "content-type": "application/json" } });
+    const ran = await loadAndRun(c.env, ctx, job, tools);
+    return new Response(ran.text, {
+      headers: { "content-type": "application/json", [ISOLATE_MS_HEADER]: ran.isolateMs.toFixed(3) },
+    });
   } catch (err) {
     // The isolate failed (Cloudflare's limits, a crash): the gateway classifies the message.
     return new Response(err instanceof Error ? err.message : String(err), { status: 500 });

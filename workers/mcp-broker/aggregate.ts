@@ -1,6 +1,7 @@
 // /mcp: one MCP server made of every upstream the token may use. Tools and prompts are named "<server>__<name>";
 // resources keep their URIs. Stateless on the edge: the session id carries the upstream sessions, sealed.
 import type { Context } from "hono";
+import type { DeclaredTool } from "../../src/codemode/declarations";
 import { importSealKey, seal, unseal } from "../../src/crypto/seal";
 import { type Failure, RingfenceError, toFailure, toWire } from "../../src/errors";
 import { serverAccess } from "../../src/mcp/acl";
@@ -16,6 +17,8 @@ import {
 } from "../../src/mcp/jsonrpc";
 import { type AggregateName, aggregateNames } from "../../src/mcp/names";
 import type { CapabilityClaims } from "../../src/tokens/claims";
+import type { Runner } from "../codemode/executor";
+import { CODEMODE_TOOL, callCodemodeTool, codemodeToolDefinition } from "../codemode/mcp-tool";
 import type { AppEnv } from "../context";
 import { cachedOrgConfig } from "../gateway/org-config";
 import { effectivePolicy, FLAGS_HEADER } from "../gateway/policy";
@@ -157,10 +160,32 @@ async function promptTable(
 const unknown = (what: string, name: unknown, id: JsonRpcRequest["id"], requestId: string): JsonRpcResponse =>
   errorFor({ kind: "invalid_request", message: `Unknown ${what} '${String(name).slice(0, 80)}'`, param: "name" }, id, requestId);
 
+/** The aggregate's tools under their public names, and the same tools as code mode declares them. */
+async function aggregateTools(legs: Leg[]): Promise<{ tools: Record<string, unknown>[]; declared: DeclaredTool[] }> {
+  const { table, byServer } = await toolTable(legs);
+  const tools: Record<string, unknown>[] = [];
+  const declared: DeclaredTool[] = [];
+  for (const row of table) {
+    const def = (byServer.get(row.server) ?? []).find((t) => isObject(t) && t.name === row.tool);
+    if (!isObject(def)) continue;
+    tools.push({ ...def, name: row.name });
+    declared.push({
+      server: row.server,
+      tool: row.tool,
+      ...(typeof def.description === "string" ? { description: def.description } : {}),
+      inputSchema: def.inputSchema,
+      ...(def.outputSchema !== undefined ? { outputSchema: def.outputSchema } : {}),
+    });
+  }
+  return { tools, declared };
+}
+
 async function handle(
   msg: JsonRpcRequest,
   legs: Leg[],
   requestId: string,
+  /** Code mode, when the policy enables it: offered as the tool `codemode__execute`. */
+  codemode: Runner | null,
 ): Promise<{ response: JsonRpcResponse; headers?: Record<string, string> }> {
   const params = msg.params ?? {};
   const meta = isObject(params._meta) ? params._meta : undefined;
@@ -168,12 +193,8 @@ async function handle(
     case "ping":
       return { response: ok(msg.id, {}) };
     case "tools/list": {
-      const { table, byServer } = await toolTable(legs);
-      const tools = table.flatMap((row) => {
-        const def = (byServer.get(row.server) ?? []).find((t) => isObject(t) && t.name === row.tool);
-        return isObject(def) ? [{ ...def, name: row.name }] : [];
-      });
-      return { response: ok(msg.id, { tools }) };
+      const { tools, declared } = await aggregateTools(legs);
+      return { response: ok(msg.id, { tools: codemode ? [...tools, codemodeToolDefinition(declared)] : tools }) };
     }
     case "prompts/list": {
       const { table, byServer } = await promptTable(legs, meta);
@@ -443,8 +464,12 @@ export async function handleAggregatePost(c: Context<AppEnv>): Promise<Response>
     });
   }
   try {
+    const runner = await codemodeRunner(c, claims);
+    if (msg.method === "tools/call" && runner && msg.params?.name === CODEMODE_TOOL) {
+      return json(ok(msg.id, await callCodemodeTool(runner, msg.params.arguments)), requestId);
+    }
     if (msg.method === "tools/call") return await streamToolCall(msg, legs, requestId);
-    const { response } = await handle(msg, legs, requestId);
+    const { response } = await handle(msg, legs, requestId, runner);
     return json(response, requestId);
   } catch (err) {
     const failure = toFailure(err, "mcp");
@@ -454,6 +479,21 @@ export async function handleAggregatePost(c: Context<AppEnv>): Promise<Response>
   } finally {
     for (const leg of legs) logCall(leg.call);
   }
+}
+
+/** Code mode for this caller, or null when the org's policy disables it. */
+async function codemodeRunner(c: Context<AppEnv>, claims: CapabilityClaims): Promise<Runner | null> {
+  const flags = c.req.header(FLAGS_HEADER);
+  const policy = effectivePolicy(await cachedOrgConfig(c.env, claims.org), claims, flags);
+  if (!policy.codemode.enabled) return null;
+  return {
+    env: c.env,
+    ctx: c.executionCtx as ExecutionContext,
+    claims,
+    policy,
+    requestId: c.get("requestId"),
+    ...(flags ? { flags } : {}),
+  };
 }
 
 /** DELETE ends every upstream session of the aggregate session. */
