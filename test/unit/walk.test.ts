@@ -80,4 +80,21 @@ describe("which strings are content", () => {
     expect(JSON.stringify(g.value)).not.toContain(AWS_KEY);
     expect(g.decisions.map((d) => d.kind)).toContain("secret.aws_access_key_id");
   });
+
+  it("free-form values (MCP arguments and results) have no structural keys: a secret under `id` or `status` is found", () => {
+    const args = { id: AWS_KEY, status: `key ${AWS_KEY}`, nested: { type: AWS_KEY } };
+    const options = {
+      detectors: standardDetectors,
+      rules: PRESETS.standard.mcp.arguments,
+      minConfidence: PRESETS.standard.minConfidence,
+      enforce: true,
+      vault: new Vault(),
+      restore: false,
+    };
+    const wire = guardJson(args, options);
+    expect(wire.decisions).toHaveLength(0);
+    const free = guardJson(args, { ...options, freeForm: true });
+    expect(free.decisions.map((d) => d.path).sort()).toEqual(["id", "nested.type", "status"]);
+    expect(free.blocked?.kind).toBe("secret.aws_access_key_id");
+  });
 });

@@ -4,6 +4,7 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import { standardDetectors } from "../../src/detect";
 import { guardJson } from "../../src/detect/guard-json";
 import { Vault } from "../../src/detect/vault";
+import { hostAllowed } from "../../src/codemode/egress-hosts";
 import { describe, toFailure } from "../../src/errors";
 import type { Rules } from "../../src/policy/schema";
 import { allowedUrl, upstreamTimeoutMs } from "../shared/outbound";
@@ -27,16 +28,6 @@ export class CodemodeEgress extends WorkerEntrypoint<Env, EgressProps> {
   override async fetch(request: Request): Promise<Response> {
     return governedFetch(this.env, this.ctx.props, request);
   }
-}
-
-/** Whether `url`'s host (and port, when the pattern names one) is on the allow-list. */
-export function hostAllowed(allow: readonly string[], url: URL): boolean {
-  const host = url.hostname.toLowerCase();
-  return allow.some((pattern) => {
-    const [name = "", port] = pattern.split(":");
-    if (port !== undefined && port !== (url.port || (url.protocol === "https:" ? "443" : "80"))) return false;
-    return name.startsWith("*.") ? host.endsWith(name.slice(1)) && host.length > name.length - 1 : host === name;
-  });
 }
 
 const refusal = (props: EgressProps, status: number, message: string): Response =>
