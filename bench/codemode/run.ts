@@ -13,8 +13,8 @@ const setting = (name: string, fallback: number): number => {
   const v = Number(process.env[name]);
   return Number.isFinite(v) && v > 0 ? Math.floor(v) : fallback;
 };
-const ROUNDS = setting("BENCH_CODEMODE_ROUNDS", 600);
-const WARMUP = setting("BENCH_CODEMODE_WARMUP", 60);
+const ROUNDS = setting("BENCH_CODEMODE_ROUNDS", 1000);
+const WARMUP = setting("BENCH_CODEMODE_WARMUP", 100);
 /** A fresh MCP session this often: the standard policy refuses the 501st call of a session. */
 const SESSION_CALLS = 400;
 const log = (msg: string) => process.stderr.write(`[bench:codemode] ${msg}\n`);
