@@ -268,12 +268,15 @@ class Sandbox {
   #poll: NodeJS.Timeout | null = null;
   #closed = false;
 
-  private constructor(
-    private readonly options: () => ConstructorParameters<typeof Miniflare>[0],
-    private readonly url: string,
-    private readonly log: Log,
-    mf: Miniflare,
-  ) {
+  readonly #options: () => ConstructorParameters<typeof Miniflare>[0];
+  readonly #url: string;
+  readonly #log: Log;
+
+  // Plain fields, not parameter properties: `npm start` runs this file with Node's type stripping, which refuses them.
+  private constructor(options: () => ConstructorParameters<typeof Miniflare>[0], url: string, log: Log, mf: Miniflare) {
+    this.#options = options;
+    this.#url = url;
+    this.#log = log;
     this.#mf = mf;
   }
 
@@ -324,7 +327,7 @@ class Sandbox {
    */
   async check(timeoutMs: number | null): Promise<void> {
     if (this.#closed || this.#restarting) return this.#restarting ?? undefined;
-    const healthy = await fetch(`${this.url}/healthz`, timeoutMs === null ? {} : { signal: AbortSignal.timeout(timeoutMs) })
+    const healthy = await fetch(`${this.#url}/healthz`, timeoutMs === null ? {} : { signal: AbortSignal.timeout(timeoutMs) })
       .then(async (r) => {
         await r.body?.cancel();
         return true;
@@ -338,10 +341,10 @@ class Sandbox {
   }
 
   async #restart(): Promise<void> {
-    this.log.warn("code-mode sandbox unresponsive or dead: restarting it");
+    this.#log.warn("code-mode sandbox unresponsive or dead: restarting it");
     await this.#mf.dispose().catch(() => {});
     if (this.#closed) return;
-    this.#mf = await Sandbox.#launch(this.options);
+    this.#mf = await Sandbox.#launch(this.#options);
     this.restarts++;
   }
 

@@ -120,6 +120,9 @@ function banner(info: DevInfo, home: string, notes: string[]): string {
     "Anthropic SDKs and Claude Code:",
     `  export ANTHROPIC_BASE_URL=${info.url}`,
     `  export ANTHROPIC_API_KEY=${info.token}`,
+    "Code mode (programs run in a sandbox process; tools only through the broker):",
+    `  curl ${info.url}/v1/codemode/execute -H "Authorization: Bearer ${info.token}" \\`,
+    `    -H "Content-Type: application/json" -d '{"code":"console.log(\\"hi\\"); return 6 * 7"}'`,
     "",
     "Press Ctrl-C to stop.",
   ].join("\n");

@@ -53,7 +53,6 @@ export function render(run: RunInfo, r: Roles): string {
   const met = (ok: boolean) => (ok ? "met" : "missed");
   const ts = paired(r.ts.latencies, r.js.latencies);
   const tool = paired(r.tool.latencies, r.js.latencies);
-  const toolIsolate = paired(isolateOf(r.tool), isolateOf(r.js));
   const second = paired(r.twoTools.latencies, r.tool.latencies);
   const wholeMs = all.every((m) => isolateOf(m).every(Number.isInteger));
   const out = [
@@ -61,7 +60,7 @@ export function render(run: RunInfo, r: Roles): string {
     "",
     `Machine: ${machine()}. The client, the gateway's workerd, the sandbox's workerd and the MCP fixture share these CPUs.`,
     "",
-    `### Sequential, round-robin: ${run.rounds} rounds after ${run.warmup} warm-up rounds, one request of each variant per round`,
+    `### Sequential, interleaved: ${run.rounds} rounds after ${run.warmup} warm-up rounds, one request of each variant per round in a random order`,
     "",
     "End to end, as the client sees it (write to last byte, one keep-alive connection per variant):",
     "",
@@ -86,7 +85,7 @@ export function render(run: RunInfo, r: Roles): string {
     `- Isolate start (\`return 1\`, server-timing): p50 ${f(jsIsolate)} ms, mean ${f(mean(isolateOf(r.js)))} ms (target p50 ≤ ${TARGET_ISOLATE_P50_MS} ms): ${met(jsIsolate <= TARGET_ISOLATE_P50_MS)}.`,
     `- Trivial execute end to end: p50 ${f(jsE2e)} ms (target ≤ ${TARGET_EXECUTE_P50_MS} ms): ${met(jsE2e <= TARGET_EXECUTE_P50_MS)}.`,
     `- TypeScript (type stripping): ${signed(p(r.ts.latencies, 50) - jsE2e)} ms at p50 over the same program in js; round by round, median ${signed(ts.median)} ms (quartiles ${signed(ts.q1)} to ${signed(ts.q3)}).`,
-    `- One tool call from code costs ${f(p(r.tool.latencies, 50) - jsE2e)} ms more than a trivial execute at p50; round by round, median ${signed(tool.median)} ms (quartiles ${signed(tool.q1)} to ${signed(tool.q3)}); inside the sandbox ${signed(toolIsolate.median)} ms. It includes opening the execution's upstream MCP session (initialize, initialized) before the call.`,
+    `- One tool call from code costs ${f(p(r.tool.latencies, 50) - jsE2e)} ms more than a trivial execute at p50; round by round, median ${signed(tool.median)} ms (quartiles ${signed(tool.q1)} to ${signed(tool.q3)}); inside the sandbox ${signed(mean(isolateOf(r.tool)) - mean(isolateOf(r.js)))} ms (difference of the means). It includes opening the execution's upstream MCP session (initialize, initialized) before the call.`,
     `- A second call in the same program (session already open) adds ${signed(p(r.twoTools.latencies, 50) - p(r.tool.latencies, 50))} ms at p50; round by round, median ${signed(second.median)} ms.`,
     `- The same call from an MCP client through the broker (an initialized session): p50 ${f(p(r.broker.latencies, 50))} ms; the fixture server alone ${f(p(r.direct.latencies, 50))} ms.`,
     "",

@@ -1,7 +1,7 @@
 // `npm run bench:codemode`: what code mode costs — a fresh isolate, a trivial execute end to end, one tool call from a
-// program beside the same call from an MCP client through the broker — measured in one run, the variants round-robin.
-// Markdown on stdout, progress on stderr. Any wrong answer ends the run with an error: a figure that includes failures
-// would measure the failures.
+// program beside the same call from an MCP client through the broker — measured in one run, the variants interleaved
+// (one request of each per round). Markdown on stdout, progress on stderr. Any wrong answer, or a restart of the
+// sandbox process, ends the run with an error: a figure that includes failures would measure the failures.
 
 import { performance } from "node:perf_hooks";
 import { type McpTarget, newSession, post } from "../mcp/client.ts";
@@ -88,6 +88,16 @@ function mcpVariant(name: string, target: McpTarget): Variant {
   };
 }
 
+/** Fisher–Yates. */
+function shuffled<T>(xs: readonly T[]): T[] {
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
 async function main(): Promise<number> {
   const children: Child[] = [];
   let home: string | undefined;
@@ -158,27 +168,34 @@ async function main(): Promise<number> {
     } satisfies Record<keyof Roles, Variant>;
     const variants: Variant[] = Object.values(roles);
 
+    // The supervisor's warning in npm start's output: a restarted sandbox means some request was cut short.
+    let restarted = false;
+    for (const stream of [rf.child.proc.stdout, rf.child.proc.stderr]) {
+      let tail = "";
+      stream?.on("data", (b: Buffer) => {
+        tail = (tail + b.toString("utf8")).slice(-1000);
+        if (tail.includes("sandbox unresponsive or dead")) restarted = true;
+      });
+    }
     let seq = 0;
-    const round = async (r: number, record: boolean) => {
-      // Each round starts with a different variant, so no variant always follows the same one.
-      for (let k = 0; k < variants.length; k++) {
-        const v = variants[(r + k) % variants.length] as Variant;
+    const round = async (record: boolean) => {
+      // A fresh order every round: a variant run right after a tool call shares the CPUs with that call's background
+      // work (audit, ending the upstream session), and a fixed rotation would always charge it to the same variant.
+      for (const v of shuffled(variants)) {
         const got = await v.once(++seq);
+        if (restarted) throw new Error(`the code-mode sandbox was restarted during the run:\n${rf.child.output().slice(-2000)}`);
         if (!record) continue;
         v.latencies.push(got.ms);
         if (got.isolateMs !== undefined) v.isolate?.push(got.isolateMs);
       }
     };
     log(`warm-up: ${WARMUP} rounds of ${variants.length} variants`);
-    for (let r = 0; r < WARMUP; r++) await round(r, false);
+    for (let r = 0; r < WARMUP; r++) await round(false);
     log(`measuring: ${ROUNDS} rounds, one request per variant per round, sequential`);
     for (let r = 0; r < ROUNDS; r++) {
-      await round(r, true);
+      await round(true);
       if ((r + 1) % 100 === 0) log(`${r + 1}/${ROUNDS} rounds`);
     }
-    // A restarted sandbox would mean some request was cut short: the run does not stand.
-    if (/sandbox unresponsive or dead/.test(rf.child.output()))
-      throw new Error(`the code-mode sandbox was restarted during the run:\n${rf.child.output().slice(-2000)}`);
     for (const t of variants) log(`${t.name}: ${t.latencies.length} measured`);
     process.stdout.write(render({ rounds: ROUNDS, warmup: WARMUP, seconds: (performance.now() - began) / 1000 }, roles));
     return 0;
