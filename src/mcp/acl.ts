@@ -61,6 +61,14 @@ function policyAcl(access: McpAccess, server: string, tool: string): Access {
   return { ok: false, step: "policy_acl", reason: `the policy denies tools of server '${server}' by default` };
 }
 
+/**
+ * Code mode is a capability of its own: a token may use it when its tool scope names "codemode/execute" (or a glob
+ * over it, such as "*\/*"). Only the scope decides here; the org's policy turns code mode on or off as a whole.
+ */
+export function codemodeAccess(tokenTools: readonly string[] | undefined): Access {
+  return tokenScope(tokenTools, "codemode", "execute");
+}
+
 export function toolAccess(input: AccessInput & { tool: string }): Access {
   const scope = tokenScope(input.tokenTools, input.server, input.tool);
   if (!scope.ok) return scope;

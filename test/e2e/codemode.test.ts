@@ -114,7 +114,7 @@ describe("code mode: programs with tools through the broker", () => {
   });
 
   it("a tool outside the token's scope is denied as policy, and the program can catch it", async () => {
-    const narrow = await gw.mintToken({ sub: "narrow", models: ["*"], tools: ["tools/add"] });
+    const narrow = await gw.mintToken({ sub: "narrow", models: ["*"], tools: ["tools/add", "codemode/execute"] });
     const a = await run(
       `
       const ok = await tools.tools.add({ a: 1, b: 1 });
@@ -178,7 +178,7 @@ describe("code mode: programs with tools through the broker", () => {
     expect(decl).toContain("mail");
     // Hidden by the broker (poisoned, shadowing): never offered to the model.
     expect(decl).not.toContain("add_numbers");
-    const narrow = await gw.mintToken({ sub: "narrow-types", models: ["*"], tools: ["tools/add"] });
+    const narrow = await gw.mintToken({ sub: "narrow-types", models: ["*"], tools: ["tools/add", "codemode/execute"] });
     const small = await (await fetch(`${gw.url}/v1/codemode/types`, { headers: { authorization: `Bearer ${narrow}` } })).text();
     expect(small).toContain("add(");
     expect(small).not.toContain("echo");
@@ -266,6 +266,15 @@ describe("code mode: requests the executor refuses", () => {
     expect(await bad({})).toContain("code");
     expect(await bad({ code: "return 1", language: "python" })).toContain("language");
     expect(await bad({ code: "x".repeat(300_000) })).toContain("code");
+  });
+
+  it("a token whose tool scope does not name codemode/execute gets 403, and /mcp does not offer it the tool", async () => {
+    const toolsOnly = await gw.mintToken({ sub: "tools-only", models: ["*"], tools: ["tools/*"] });
+    const res = await post({ code: "return 1" }, toolsOnly);
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain("codemode/execute");
+    const child = await gw.attenuate(gw.token, { tools: ["codemode/execute", "tools/add"] });
+    expect((await post({ code: "return await tools.tools.add({ a: 1, b: 1 })" }, child)).status).toBe(200);
   });
 
   it("an org whose policy disables code mode gets 403", async () => {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { hostAllowed } from "../../src/codemode/egress-hosts";
 import { mac, macKey, macMatches } from "../../src/crypto/mac";
+import { codemodeAccess } from "../../src/mcp/acl";
 import { PRESETS } from "../../src/policy/presets";
 import { compilePolicy } from "../../src/policy/resolve";
 import { PolicyOverrideSchema, PolicySchema } from "../../src/policy/schema";
@@ -41,6 +42,17 @@ describe("code mode policy", () => {
     ]) {
       expect(PolicyOverrideSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
     }
+  });
+});
+
+describe("code mode in a token's scope", () => {
+  it("needs codemode/execute, named or globbed; a token scoped to tools only does not get it", () => {
+    expect(codemodeAccess(["*/*"]).ok).toBe(true);
+    expect(codemodeAccess(["codemode/execute"]).ok).toBe(true);
+    expect(codemodeAccess(["codemode/*", "github/*"]).ok).toBe(true);
+    expect(codemodeAccess(["github/*"])).toMatchObject({ ok: false, step: "token_scope" });
+    expect(codemodeAccess([])).toMatchObject({ ok: false, step: "token_scope" });
+    expect(codemodeAccess(undefined)).toMatchObject({ ok: false, step: "token_scope" });
   });
 });
 

@@ -1,10 +1,10 @@
 // The governed outbound of a code-mode isolate, when the policy grants egress: every fetch() and connect() the program
 // makes lands here; only allow-listed hosts are reached, and what leaves is scanned like tool-call arguments.
 import { WorkerEntrypoint } from "cloudflare:workers";
+import { hostAllowed } from "../../src/codemode/egress-hosts";
 import { standardDetectors } from "../../src/detect";
 import { guardJson } from "../../src/detect/guard-json";
 import { Vault } from "../../src/detect/vault";
-import { hostAllowed } from "../../src/codemode/egress-hosts";
 import { describe, toFailure } from "../../src/errors";
 import type { Rules } from "../../src/policy/schema";
 import { allowedUrl, upstreamTimeoutMs } from "../shared/outbound";

@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { declarationsHeader, toolDeclarations } from "../../src/codemode/declarations";
 import { RingfenceError } from "../../src/errors";
+import { codemodeAccess } from "../../src/mcp/acl";
 import type { Policy } from "../../src/policy/schema";
 import type { OrgConfig } from "../../src/registry/config";
 import type { CapabilityClaims } from "../../src/tokens/claims";
@@ -36,6 +37,8 @@ async function caller(
   const policy = effectivePolicy(config, claims, flags);
   if (!policy.codemode.enabled)
     throw new RingfenceError({ kind: "forbidden", reason: "code mode is disabled by the org's policy" });
+  const scope = codemodeAccess(claims.tools);
+  if (!scope.ok) throw new RingfenceError({ kind: "forbidden", reason: `code mode: ${scope.reason}` });
   return { config, policy };
 }
 

@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import type { DeclaredTool } from "../../src/codemode/declarations";
 import { importSealKey, seal, unseal } from "../../src/crypto/seal";
 import { type Failure, RingfenceError, toFailure, toWire } from "../../src/errors";
-import { serverAccess } from "../../src/mcp/acl";
+import { codemodeAccess, serverAccess } from "../../src/mcp/acl";
 import {
   idKey,
   isNotification,
@@ -485,7 +485,7 @@ export async function handleAggregatePost(c: Context<AppEnv>): Promise<Response>
 async function codemodeRunner(c: Context<AppEnv>, claims: CapabilityClaims): Promise<Runner | null> {
   const flags = c.req.header(FLAGS_HEADER);
   const policy = effectivePolicy(await cachedOrgConfig(c.env, claims.org), claims, flags);
-  if (!policy.codemode.enabled) return null;
+  if (!policy.codemode.enabled || !codemodeAccess(claims.tools).ok) return null;
   return {
     env: c.env,
     ctx: c.executionCtx as ExecutionContext,
