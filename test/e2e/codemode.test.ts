@@ -306,6 +306,18 @@ describe("code mode: escape attempts end in a structured error and the gateway k
       ["policy"],
     ],
     ["reserved names", "return typeof __rf_tick", ["policy"]],
+    [
+      "the tools binding's env through process.getBuiltinModule",
+      "return Object.keys(process.getBuiltinModule('cloudflare:workers').env)",
+      ["runtime"],
+    ],
+    [
+      "the host's bindings and secrets as globals",
+      `const names = Object.getOwnPropertyNames(globalThis).filter((n) => /RINGFENCE|TOOLS|LOADER|METER|REGISTRY|AUTHORITY|^env$|^process$/.test(n) && globalThis[n] !== undefined);
+       if (names.length > 0 || typeof process !== "undefined" || typeof env !== "undefined") return names;
+       throw new Error("nothing of the host's is reachable")`,
+      ["runtime"],
+    ],
     ["eval", "return eval('1 + 1')", ["runtime"]],
     ["Function constructor", "return (function () {}).constructor('while (true) {}')()", ["runtime"]],
     ["async Function constructor", "return await (async () => {}).constructor('return 1')()", ["runtime"]],
@@ -325,7 +337,7 @@ describe("code mode: escape attempts end in a structured error and the gateway k
   for (const [name, code, kinds] of escapes) {
     it(name, async () => {
       const a = await run(code, { timeoutMs: 3000 });
-      expect(kinds, JSON.stringify(a.error)).toContain(a.error?.kind);
+      expect(kinds, JSON.stringify(a)).toContain(a.error?.kind);
       expect(a.error?.message.length).toBeGreaterThan(0);
       await stillServing();
     });

@@ -111,6 +111,8 @@ const ISOLATE_MS_HEADER = "x-ringfence-isolate-ms";
 export const sandboxRoutes = new Hono<AppEnv>();
 
 sandboxRoutes.post("/internal/codemode/run", async (c) => {
+  // Only a sandbox (a process told where its gateway is) loads jobs sent over HTTP.
+  if (!(c.env.RINGFENCE_CODEMODE_BROKER as string)) return c.notFound();
   const text = await readBodyText(c);
   const key = await macKey(c.env.RINGFENCE_ENCRYPTION_KEY, JOB_PURPOSE);
   if (!(await macMatches(key, text, c.req.header("x-ringfence-mac") ?? ""))) return c.notFound();
@@ -129,6 +131,8 @@ sandboxRoutes.post("/internal/codemode/run", async (c) => {
 });
 
 sandboxRoutes.post("/internal/codemode/tool", async (c) => {
+  // Only a gateway that runs its isolates in a sandbox takes tool calls back from it.
+  if (!sandboxUrl(c.env)) return c.notFound();
   const body = JSON.parse(await readBodyText(c)) as {
     props: string;
     mac: string;
