@@ -6,7 +6,7 @@
 import { performance } from "node:perf_hooks";
 import { type McpTarget, newSession, post } from "../mcp/client.ts";
 import { keepAliveAgent } from "../overhead/measure.ts";
-import { type Child, ROOT, removeHome, startChild, startRingfence, waitFor } from "../overhead/processes.ts";
+import { type Child, ROOT, removeHome, startMcpFixtureChild, startRingfence } from "../overhead/processes.ts";
 import { type Measured, type Roles, render } from "./report.ts";
 
 const setting = (name: string, fallback: number): number => {
@@ -113,19 +113,8 @@ async function main(): Promise<number> {
   const began = performance.now();
   try {
     log("starting the MCP fixture server (profile attacks: it has echo)");
-    const fixture = startChild(
-      "mcp fixture",
-      process.execPath,
-      ["--experimental-strip-types", "test/fixtures/mcp-server.ts", "--port", "0", "--profile", "attacks"],
-      { cwd: ROOT, env: process.env },
-    );
+    const { child: fixture, url: mcpUrl } = await startMcpFixtureChild();
     children.push(fixture);
-    const mcpUrl = await waitFor(
-      fixture,
-      "URL on stdout",
-      20_000,
-      async () => fixture.output().match(/http:\/\/127\.0\.0\.1:\d+\/mcp/)?.[0],
-    );
     log(`fixture at ${mcpUrl}; starting ringfence (npm start: wrangler build + gateway + sandbox workerd)`);
     // No model calls here: the providers point at a closed port.
     const rf = await startRingfence("http://127.0.0.1:9", ROOT, { MCP_UPSTREAMS: `bench=${mcpUrl}` });

@@ -11,7 +11,7 @@ import { adminClient, ensureOrg, mintToken, putMcpServer } from "../../scripts/s
 import { build, generateSecrets, LOOPBACK_HOSTS, serve } from "../../scripts/serve.ts";
 import { inspector, type Profile, type ProfileNode } from "../overhead/inspector.ts";
 import { keepAliveAgent, percentile } from "../overhead/measure.ts";
-import { type Child, freePort, ROOT, startChild, waitFor } from "../overhead/processes.ts";
+import { type Child, freePort, ROOT, startMcpFixtureChild } from "../overhead/processes.ts";
 import { type McpTarget, newSession, post } from "./client.ts";
 
 /** A fresh session this often: the standard policy refuses the 501st call of a session. */
@@ -147,19 +147,8 @@ async function main(): Promise<void> {
   let close: (() => Promise<void>) | undefined;
   try {
     // A child process, so the fixture's own CPU does not share the driver's event loop.
-    const fixture = startChild(
-      "mcp fixture",
-      process.execPath,
-      ["--experimental-strip-types", "test/fixtures/mcp-server.ts", "--port", "0", "--profile", "attacks"],
-      { cwd: ROOT, env: process.env },
-    );
+    const { child: fixture, url: mcpUrl } = await startMcpFixtureChild();
     children.push(fixture);
-    const mcpUrl = await waitFor(
-      fixture,
-      "URL on stdout",
-      20_000,
-      async () => fixture.output().match(/http:\/\/127\.0\.0\.1:\d+\/mcp/)?.[0],
-    );
     const buildDir = path.join(home, "build");
     build(buildDir);
     const inspectorPort = await freePort();

@@ -1,6 +1,6 @@
 import os from "node:os";
 import { keepAliveAgent, percentile } from "../overhead/measure.ts";
-import { type Child, ROOT, removeHome, startChild, startRingfence, waitFor } from "../overhead/processes.ts";
+import { type Child, ROOT, removeHome, startMcpFixtureChild, startRingfence } from "../overhead/processes.ts";
 import { type McpTarget, newSession, post } from "./client.ts";
 
 const setting = (name: string, fallback: number): number => {
@@ -49,22 +49,8 @@ async function main(): Promise<number> {
   let home: string | undefined;
   try {
     log("starting the MCP fixture server");
-    const fixture = startChild(
-      "mcp fixture",
-      process.execPath,
-      ["--experimental-strip-types", "test/fixtures/mcp-server.ts", "--port", "0", "--profile", "attacks"],
-      {
-        cwd: ROOT,
-        env: process.env,
-      },
-    );
+    const { child: fixture, url: mcpUrl } = await startMcpFixtureChild();
     children.push(fixture);
-    const mcpUrl = await waitFor(
-      fixture,
-      "URL on stdout",
-      20_000,
-      async () => fixture.output().match(/http:\/\/127\.0\.0\.1:\d+\/mcp/)?.[0],
-    );
     log(`fixture at ${mcpUrl}; starting ringfence (npm start) with MCP_UPSTREAMS=tools=${mcpUrl}`);
     const rf = await startRingfence("http://127.0.0.1:9", ROOT, { MCP_UPSTREAMS: `tools=${mcpUrl}` });
     children.push(rf.child);

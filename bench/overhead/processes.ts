@@ -114,6 +114,23 @@ export async function startFake(): Promise<{ child: Child; url: string }> {
   return { child, url };
 }
 
+/** The MCP fixture server (profile `attacks`: echo, add, …) as its own process; its URL once it listens. */
+export async function startMcpFixtureChild(): Promise<{ child: Child; url: string }> {
+  const child = startChild(
+    "mcp fixture",
+    node,
+    ["--experimental-strip-types", "test/fixtures/mcp-server.ts", "--port", "0", "--profile", "attacks"],
+    { cwd: ROOT, env: process.env },
+  );
+  const url = await waitFor(
+    child,
+    "URL on stdout",
+    20_000,
+    async () => child.output().match(/http:\/\/127\.0\.0\.1:\d+\/mcp/)?.[0],
+  );
+  return { child, url };
+}
+
 export interface Ringfence {
   child: Child;
   url: string;
