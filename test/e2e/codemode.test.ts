@@ -157,6 +157,30 @@ describe("code mode: programs with tools through the broker", () => {
     expect(toolCallsSeen(tools, "add_numbers")).toHaveLength(0);
   });
 
+  it("programs of one token chain share an upstream session; one the server ended is opened again", async () => {
+    const sessionOfCalls = () => toolCallsSeen(mail, "add").map((r) => r.headers["mcp-session-id"] ?? "(none)");
+    expect((await run("return await tools.mail.add({ a: 1, b: 2 })")).result).toBe("3");
+    expect((await run("return await tools.mail.add({ a: 2, b: 2 })")).result).toBe("4");
+    const [first, second] = sessionOfCalls();
+    expect(first).toMatch(/\S/);
+    expect(second).toBe(first);
+    // Another agent (another token chain) gets its own session.
+    const other = await gw.mintToken({ sub: "other-agent", models: ["*"], tools: ["*/*"] });
+    expect((await run("return await tools.mail.add({ a: 3, b: 3 })", { token: other })).result).toBe("6");
+    expect(sessionOfCalls()[2]).not.toBe(first);
+    // The server forgets the session: the next program's call opens a new one, transparently.
+    const ended = await fetch(mail.url, {
+      method: "DELETE",
+      headers: { "mcp-session-id": first as string, "mcp-protocol-version": "2025-06-18" },
+    });
+    expect(ended.status).toBeLessThan(300);
+    const again = await run("return await tools.mail.add({ a: 4, b: 4 })");
+    expect(again.error).toBeUndefined();
+    expect(again.result).toBe("8");
+    const last = sessionOfCalls().at(-1);
+    expect(last).not.toBe(first);
+  });
+
   it("the number of tool calls is capped by policy", async () => {
     await setCodemode({ limits: { toolCalls: 3 } });
     try {

@@ -4,21 +4,21 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import { describe, toFailure } from "../../src/errors";
 import { serverAccess } from "../../src/mcp/acl";
 import { isObject, type JsonRpcRequest, type JsonRpcResponse } from "../../src/mcp/jsonrpc";
-import type { McpServer } from "../../src/registry/config";
 import type { CapabilityClaims } from "../../src/tokens/claims";
 import { cachedOrgConfig } from "../gateway/org-config";
 import { effectivePolicy } from "../gateway/policy";
 import { type BrokerCall, logCall } from "../mcp-broker/call";
 import { transformResponse } from "../mcp-broker/inbound";
-import { endOwnSession, type OwnSession, openOwnSession, ownRequest } from "../mcp-broker/lister";
+import { ownRequest, SessionGone } from "../mcp-broker/lister";
 import { admitToolCall } from "../mcp-broker/outbound";
+import { dropSession, pooledSession } from "./upstream-sessions";
 
 export interface ToolsProps {
   claims: CapabilityClaims;
   requestId: string;
   /** The request's x-ringfence-flags (tighten-only). */
   flags?: string;
-  /** The execution's id: the loop guard's session, and the key of the upstream sessions it opened. */
+  /** The execution's id: the loop guard's session, and the key of this side's record of its calls. */
   execution: string;
   /** Epoch ms past which no call is made: the execution's wall limit. */
   deadline: number;
@@ -67,7 +67,7 @@ async function admitAndCall(
   env: Env,
   ctx: { waitUntil(p: Promise<unknown>): void },
   props: ToolsProps,
-  state: Opened,
+  state: Execution,
   server: string,
   tool: string,
   input: unknown,
@@ -97,15 +97,24 @@ async function admitAndCall(
   const request: JsonRpcRequest = { jsonrpc: "2.0", id, method: "tools/call", params: { name: tool, arguments: input ?? {} } };
   try {
     const admitted = await admitToolCall(call, request);
-    const own = await sessionFor(env, claims.org, found, state);
-    const response = await ownRequest(
-      env,
-      claims.org,
-      found,
-      own,
-      { id, method: "tools/call", params: admitted.params ?? {} },
-      AbortSignal.timeout(Math.max(1, props.deadline - Date.now())),
-    );
+    const chain = claims.led[0] ?? claims.jti;
+    const send = async () =>
+      ownRequest(
+        env,
+        claims.org,
+        found,
+        await pooledSession(env, ctx, claims.org, chain, found),
+        { id, method: "tools/call", params: admitted.params ?? {} },
+        AbortSignal.timeout(Math.max(1, props.deadline - Date.now())),
+      );
+    let response: JsonRpcResponse;
+    try {
+      response = await send();
+    } catch (err) {
+      if (!(err instanceof SessionGone)) throw err;
+      dropSession(claims.org, chain, found);
+      response = await send();
+    }
     return answerOf(call, await transformResponse(call, admitted, response));
   } catch (err) {
     const failure = toFailure(err, "codemode");
@@ -136,57 +145,34 @@ function answerOf(call: BrokerCall, msg: JsonRpcResponse): ToolAnswer {
   return { result: texts.length === content.length ? texts.join("\n") : content };
 }
 
-/** Upstream sessions opened for an execution, by execution id: reused by its later calls, ended when it ends. */
-interface Opened {
+/** What this side knows of an execution, by its id: the calls it made. */
+interface Execution {
   at: number;
   calls: number;
   /** What was called, in order, as this side saw it (the audit's record: the program cannot edit it). */
   log: { server: string; tool: string; error?: string }[];
-  servers: Map<string, { server: McpServer; own: Promise<OwnSession | null> }>;
 }
-const sessions = new Map<string, Opened>();
+const executions = new Map<string, Execution>();
 /** An execution the executor never closed here (it ran in another isolate) is forgotten after this long. */
 const FORGET_MS = 10 * 60_000;
 
-function executionState(execution: string): Opened {
+function executionState(execution: string): Execution {
   const now = Date.now();
-  for (const [key, o] of sessions) if (now - o.at > FORGET_MS) sessions.delete(key);
-  let opened = sessions.get(execution);
+  for (const [key, o] of executions) if (now - o.at > FORGET_MS) executions.delete(key);
+  let opened = executions.get(execution);
   if (!opened) {
-    opened = { at: now, calls: 0, log: [], servers: new Map() };
-    sessions.set(execution, opened);
+    opened = { at: now, calls: 0, log: [] };
+    executions.set(execution, opened);
   }
   return opened;
 }
 
-async function sessionFor(env: Env, org: string, server: McpServer, opened: Opened): Promise<OwnSession | null> {
-  let entry = opened.servers.get(server.name);
-  if (!entry) {
-    // A server that does not speak the legacy revisions (or fails to open a session) is asked statelessly.
-    const own = openOwnSession(env, org, server).catch((err: unknown) => {
-      if (toFailure(err, "codemode").kind === "upstream_unreachable") throw err;
-      return null;
-    });
-    entry = { server, own };
-    opened.servers.set(server.name, entry);
-  }
-  return entry.own;
-}
-
 /** The calls this isolate made for the execution, or undefined when they were made elsewhere. */
 export function recordedCalls(execution: string): { server: string; tool: string; error?: string }[] | undefined {
-  return sessions.get(execution)?.log;
+  return executions.get(execution)?.log;
 }
 
-/** Ends every upstream session the execution opened in this isolate. Never throws. */
-export async function endSessions(env: Env, org: string, execution: string): Promise<void> {
-  const opened = sessions.get(execution);
-  if (!opened) return;
-  sessions.delete(execution);
-  await Promise.all(
-    [...opened.servers.values()].map(async ({ server, own }) => {
-      const s = await own.catch(() => null);
-      if (s) await endOwnSession(env, org, server, s);
-    }),
-  );
+/** Forgets the execution's record once the executor has taken it. */
+export function forgetExecution(execution: string): void {
+  executions.delete(execution);
 }

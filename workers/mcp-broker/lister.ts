@@ -123,7 +123,16 @@ export async function ownRequest(
     body: JSON.stringify({ jsonrpc: "2.0", ...request, params }),
     ...(signal ? { signal } : {}),
   });
+  if (own?.session && res.status === 404) {
+    await res.body?.cancel();
+    throw new SessionGone(`MCP server '${server.name}' no longer knows the session`);
+  }
   return responseTo(res, request.id);
+}
+
+/** The server ended (or forgot) a session the broker opened: open a new one. */
+export class SessionGone extends Error {
+  override name = "SessionGone";
 }
 
 /** Legacy revisions: initialize, initialized, tools/list, then end the session. */
