@@ -213,6 +213,7 @@ export async function serve(opts: ServeOptions): Promise<Served> {
       ),
     sandboxUrl,
     log,
+    opts.persistDir,
   );
   const supervisor = await sandbox.supervise();
   const mf = new Miniflare(
@@ -268,30 +269,40 @@ class Sandbox {
   #poll: NodeJS.Timeout | null = null;
   #closed = false;
 
-  readonly #options: () => ConstructorParameters<typeof Miniflare>[0];
+  readonly #relaunch: () => Promise<Miniflare>;
   readonly #url: string;
   readonly #log: Log;
 
   // Plain fields, not parameter properties: `npm start` runs this file with Node's type stripping, which refuses them.
-  private constructor(options: () => ConstructorParameters<typeof Miniflare>[0], url: string, log: Log, mf: Miniflare) {
-    this.#options = options;
+  private constructor(launch: () => Promise<Miniflare>, url: string, log: Log, mf: Miniflare) {
+    this.#relaunch = launch;
     this.#url = url;
     this.#log = log;
     this.#mf = mf;
   }
 
-  static async start(options: () => ConstructorParameters<typeof Miniflare>[0], url: string, log: Log): Promise<Sandbox> {
-    return new Sandbox(options, url, log, await Sandbox.#launch(options));
+  /** `dir` holds the sandbox's launcher script. */
+  static async start(
+    options: () => ConstructorParameters<typeof Miniflare>[0],
+    url: string,
+    log: Log,
+    dir: string,
+  ): Promise<Sandbox> {
+    const launcher = writeLauncher(dir);
+    const launch = () => Sandbox.#launch(options, launcher);
+    return new Sandbox(launch, url, log, await launch());
   }
 
   /**
-   * Cloudflare gives a loaded isolate 128 MB of heap; the sandbox's isolates get the same. workerd takes V8 flags only
-   * from Miniflare's environment variable, read while the config is assembled: set until the process is up, then
-   * restored (nothing else may start a Miniflare meanwhile: the gateway's process starts after this one).
+   * Cloudflare gives a loaded isolate 128 MB of memory; the sandbox's isolates get 128 MB of V8 heap, and the process
+   * a cap on its writable memory (ArrayBuffers live outside the heap). Miniflare takes V8 flags and the workerd binary
+   * only from environment variables, read while it assembles the config and spawns the process: set until the process
+   * is up, then restored (nothing else may start a Miniflare meanwhile: the gateway's process starts after this one).
    */
-  static async #launch(options: () => ConstructorParameters<typeof Miniflare>[0]): Promise<Miniflare> {
-    const before = process.env.MINIFLARE_WORKERD_V8_FLAGS;
+  static async #launch(options: () => ConstructorParameters<typeof Miniflare>[0], launcher: string): Promise<Miniflare> {
+    const saved = { flags: process.env.MINIFLARE_WORKERD_V8_FLAGS, path: process.env.MINIFLARE_WORKERD_PATH };
     process.env.MINIFLARE_WORKERD_V8_FLAGS = `--max-old-space-size=${SANDBOX_HEAP_MB}`;
+    process.env.MINIFLARE_WORKERD_PATH = launcher;
     const mf = new Miniflare(options());
     try {
       await mf.ready;
@@ -299,8 +310,8 @@ class Sandbox {
       await mf.dispose().catch(() => {});
       throw err;
     } finally {
-      if (before === undefined) delete process.env.MINIFLARE_WORKERD_V8_FLAGS;
-      else process.env.MINIFLARE_WORKERD_V8_FLAGS = before;
+      restoreEnv("MINIFLARE_WORKERD_V8_FLAGS", saved.flags);
+      restoreEnv("MINIFLARE_WORKERD_PATH", saved.path);
     }
     return mf;
   }
@@ -311,7 +322,10 @@ class Sandbox {
       req.resume();
       // Answer first: the gateway must not wait for a restart.
       res.writeHead(204).end();
-      void this.check(1000);
+      // A connection that broke under a program: restart even if Miniflare already brought the process back up by
+      // itself, since its restart spawns workerd without the sandbox's limits.
+      if (req.url?.includes("why=lost")) void this.restartNow();
+      else void this.check(1000);
     });
     await new Promise<void>((resolve) => this.#server?.listen(0, "127.0.0.1", resolve));
     const address = this.#server.address();
@@ -334,6 +348,11 @@ class Sandbox {
       })
       .catch((err: unknown) => timeoutMs === null && !refused(err));
     if (healthy || this.#closed) return;
+    return this.restartNow();
+  }
+
+  restartNow(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
     this.#restarting ??= this.#restart().finally(() => {
       this.#restarting = null;
     });
@@ -344,7 +363,7 @@ class Sandbox {
     this.#log.warn("code-mode sandbox unresponsive or dead: restarting it");
     await this.#mf.dispose().catch(() => {});
     if (this.#closed) return;
-    this.#mf = await Sandbox.#launch(this.#options);
+    this.#mf = await this.#relaunch();
     this.restarts++;
   }
 
@@ -358,6 +377,27 @@ class Sandbox {
 }
 
 const SANDBOX_HEAP_MB = 128;
+/** RLIMIT_DATA of the sandbox process: its heaps, ArrayBuffers and in-memory files together. */
+const SANDBOX_DATA_MB = 1024;
+
+function restoreEnv(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+}
+
+/** The sandbox's workerd launcher: the real binary under a cap on writable memory (`ulimit -d`). */
+function writeLauncher(dir: string): string {
+  const fromMiniflare = createRequire(createRequire(import.meta.url).resolve("miniflare"));
+  const workerd = fromMiniflare("workerd") as { default?: string } | string;
+  const binary = typeof workerd === "string" ? workerd : workerd.default;
+  if (!binary) throw new UserError("cannot find the workerd binary Miniflare uses");
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, "workerd-sandbox.sh");
+  const script = `#!/bin/sh\n# Written by ringfence: the code-mode sandbox's workerd, with its writable memory capped.\nulimit -d ${SANDBOX_DATA_MB * 1024} || exit 1\nexec ${JSON.stringify(binary)} "$@"\n`;
+  writeFileSync(file, script, { mode: 0o755 });
+  chmodSync(file, 0o755);
+  return file;
+}
 
 /** Whether a fetch failed because nothing listens (the process is gone), as opposed to being slow. */
 function refused(err: unknown): boolean {

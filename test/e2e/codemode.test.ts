@@ -355,6 +355,17 @@ describe("code mode: escape attempts end in a structured error and the gateway k
     // Backtracking inside one regex call: no step is counted, so the wall limit ends it and the supervisor restarts
     // the hung sandbox.
     ["a catastrophic regex", "return /^(a+)+$/.test('a'.repeat(64) + '!')", ["timeout"]],
+    // Outside the V8 heap: bounded by the sandbox process's cap on writable memory.
+    [
+      "ArrayBuffers past the heap",
+      "const keep = []; for (let i = 0; i < 40; i++) keep.push(new ArrayBuffer(100 * 1024 * 1024)); return keep.length",
+      ["memory"],
+    ],
+    [
+      "typed arrays filled past the heap",
+      "const keep = []; for (let i = 0; i < 40; i++) keep.push(new Uint8Array(100 * 1024 * 1024).fill(7)); return keep.length",
+      ["memory"],
+    ],
     ["a 100 MB string returned", "return 'x'.repeat(100 * 1024 * 1024)", ["memory"]],
     ["a string bomb", "let s = 'x'; while (true) s += s", ["memory"]],
   ];

@@ -25,9 +25,14 @@ async function execute(
   const program = instrument(code, ["tools", "console"]);
   if (!program.ok) throw new Error(`${program.kind}: ${program.message}`);
   const source = harnessModule(program.code, limits);
-  const mod = (await import(`data:text/javascript;base64,${Buffer.from(source).toString("base64")}`)) as {
-    default: { fetch(req: Request, env: unknown): Promise<Response> };
-  };
+  // The module deletes the globals a program must not have (`process` among them): in this test process, put them back.
+  const saved = globalThis.process;
+  let mod: { default: { fetch(req: Request, env: unknown): Promise<Response> } };
+  try {
+    mod = await import(`data:text/javascript;base64,${Buffer.from(source).toString("base64")}`);
+  } finally {
+    globalThis.process = saved;
+  }
   const res = await mod.default.fetch(new Request("http://isolate/"), { TOOLS: { call } });
   return (await res.json()) as Answer;
 }

@@ -111,7 +111,7 @@ export async function execute(run: Runner, body: ExecuteBody): Promise<Executed>
     const wall = new Promise<ExecuteAnswer>((resolve) => {
       timer = setTimeout(() => {
         // A program past its wall time may be stuck where no step is counted: the supervisor checks the sandbox.
-        reportToSupervisor(run.env, run.ctx);
+        reportToSupervisor(run.env, run.ctx, "timeout");
         resolve(failed("timeout", `the program did not finish within its wall time of ${wallMs} ms`));
       }, wallMs);
     });

@@ -54,7 +54,7 @@ export async function run(env: Env, ctx: ExecutionContext, job: Job): Promise<Ra
       body: text,
     });
   } catch (err) {
-    reportToSupervisor(env, ctx);
+    reportToSupervisor(env, ctx, "lost");
     throw new SandboxLost(err instanceof Error ? err.message : String(err));
   }
   if (res.status !== 200) {
@@ -64,7 +64,7 @@ export async function run(env: Env, ctx: ExecutionContext, job: Job): Promise<Ra
   try {
     return { text: await res.text(), isolateMs: Number(res.headers.get(ISOLATE_MS_HEADER)) || 0 };
   } catch (err) {
-    reportToSupervisor(env, ctx);
+    reportToSupervisor(env, ctx, "lost");
     throw new SandboxLost(err instanceof Error ? err.message : String(err));
   }
 }
@@ -75,11 +75,11 @@ export class SandboxLost extends Error {
 }
 
 /** Tells the supervisor to look at the sandbox (it restarts one that is dead or unresponsive). Off the critical path. */
-export function reportToSupervisor(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }): void {
+export function reportToSupervisor(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, why: "lost" | "timeout"): void {
   const supervisor = env.RINGFENCE_CODEMODE_SUPERVISOR as string;
   if (!supervisor) return;
   ctx.waitUntil(
-    fetch(`${supervisor}/check`, { method: "POST" })
+    fetch(`${supervisor}/check?why=${why}`, { method: "POST" })
       .then((r) => r.body?.cancel())
       .catch(() => {}),
   );
