@@ -11,7 +11,7 @@ import type { Policy } from "../../src/policy/schema";
 import type { CapabilityClaims } from "../../src/tokens/claims";
 import type { EgressProps } from "./egress";
 import { makeJob, reportToSupervisor, run as runJob, SandboxLost } from "./sandbox";
-import { forgetExecution, recordedCalls, type ToolsProps } from "./tools";
+import { endExecution, recordedCalls, type ToolsProps } from "./tools";
 
 /** Longest program accepted, in characters. */
 export const MAX_CODE_CHARS = 256 * 1024;
@@ -130,7 +130,7 @@ export async function execute(run: Runner, body: ExecuteBody): Promise<Executed>
   // The tools side's record when it ran here: the program shares an isolate with its harness and could edit that one.
   const seen = recordedCalls(execution);
   if (seen) answer = { ...answer, toolCalls: [...seen] };
-  forgetExecution(execution);
+  endExecution(execution, deadline);
   return { answer: guardAnswer(run, answer), isolateMs };
 }
 

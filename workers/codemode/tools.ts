@@ -55,7 +55,7 @@ export async function callTool(
   if (input !== undefined && !isObject(input)) return refused("tool", `the input of ${server}.${tool} must be an object`);
   const remaining = props.deadline - Date.now();
   if (remaining <= 0) return refused("policy", "the execution's time is up: no more tool calls");
-  const state = executionState(props.execution);
+  const state = executionState(props.execution, props.deadline);
   const entry: { server: string; tool: string; error?: string } = { server, tool };
   state.log.push(entry);
   const answer = await admitAndCall(env, ctx, props, state, server, tool, input);
@@ -72,6 +72,7 @@ async function admitAndCall(
   tool: string,
   input: unknown,
 ): Promise<ToolAnswer> {
+  if (state.ended) return refused("policy", "a tool was called after the execution ended");
   if (++state.calls > props.maxCalls) return refused("policy", `the program made more than ${props.maxCalls} tool calls`);
   const { claims } = props;
   const config = await cachedOrgConfig(env, claims.org);
@@ -147,24 +148,29 @@ function answerOf(call: BrokerCall, msg: JsonRpcResponse): ToolAnswer {
 
 /** What this side knows of an execution, by its id: the calls it made. */
 interface Execution {
-  at: number;
+  /** Past this (the execution's deadline) no call is made in its name anyway: the record can go. */
+  until: number;
   calls: number;
   /** What was called, in order, as this side saw it (the audit's record: the program cannot edit it). */
   log: { server: string; tool: string; error?: string }[];
+  /** The executor has answered: nothing more may be called in this execution's name. */
+  ended: boolean;
 }
 const executions = new Map<string, Execution>();
-/** An execution the executor never closed here (it ran in another isolate) is forgotten after this long. */
-const FORGET_MS = 10 * 60_000;
+let sweptAt = 0;
 
-function executionState(execution: string): Execution {
+function executionState(execution: string, until: number): Execution {
   const now = Date.now();
-  for (const [key, o] of executions) if (now - o.at > FORGET_MS) executions.delete(key);
-  let opened = executions.get(execution);
-  if (!opened) {
-    opened = { at: now, calls: 0, log: [] };
-    executions.set(execution, opened);
+  if (now - sweptAt > 1000) {
+    sweptAt = now;
+    for (const [key, e] of executions) if (e.until < now) executions.delete(key);
   }
-  return opened;
+  let state = executions.get(execution);
+  if (!state) {
+    state = { until, calls: 0, log: [], ended: false };
+    executions.set(execution, state);
+  }
+  return state;
 }
 
 /** The calls this isolate made for the execution, or undefined when they were made elsewhere. */
@@ -173,6 +179,9 @@ export function recordedCalls(execution: string): { server: string; tool: string
 }
 
 /** Forgets the execution's record once the executor has taken it. */
-export function forgetExecution(execution: string): void {
-  executions.delete(execution);
+/** The executor answered: later calls in the execution's name (a timer the program left behind) are refused. */
+export function endExecution(execution: string, deadline: number): void {
+  const state = executionState(execution, deadline);
+  state.ended = true;
+  state.log = [];
 }
