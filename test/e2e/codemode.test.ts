@@ -301,6 +301,22 @@ describe("code mode: requests the executor refuses", () => {
     expect((await post({ code: "return await tools.tools.add({ a: 1, b: 1 })" }, child)).status).toBe(200);
   });
 
+  it("executions count against the token's request rate: past it, 429 with retry-after, and nothing runs", async () => {
+    const limited = await gw.mintToken({ sub: "limited", models: ["*"], tools: ["*/*"] });
+    const res = await gw.admin(`/admin/orgs/dev/tokens/${gw.tokenId(limited)}/limits`, {
+      method: "PUT",
+      body: JSON.stringify({ rpm: 2 }),
+    });
+    expect(res.status).toBe(200);
+    for (let i = 0; i < 2; i++)
+      expect((await post({ code: "return await tools.tools.add({ a: 1, b: 1 })" }, limited)).status).toBe(200);
+    const before = toolCallsSeen(tools, "add").length;
+    const refused = await post({ code: "return await tools.tools.add({ a: 1, b: 1 })" }, limited);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(toolCallsSeen(tools, "add").length).toBe(before);
+  });
+
   it("an org whose policy disables code mode gets 403", async () => {
     await setCodemode({ enabled: false });
     try {

@@ -7,8 +7,12 @@ import { stripTypes } from "../../src/codemode/typescript";
 import { standardDetectors } from "../../src/detect";
 import { guardJson } from "../../src/detect/guard-json";
 import { Vault } from "../../src/detect/vault";
+import { RingfenceError } from "../../src/errors";
 import type { Policy } from "../../src/policy/schema";
 import type { CapabilityClaims } from "../../src/tokens/claims";
+import { reserveOrThrow, settleLater } from "../gateway/meter";
+import { refreshIfStale } from "../gateway/org-config";
+import { effectivePolicy } from "../gateway/policy";
 import type { EgressProps } from "./egress";
 import { makeJob, reportToSupervisor, run as runJob, SandboxLost } from "./sandbox";
 import { endExecution, recordedCalls, type ToolsProps } from "./tools";
@@ -62,6 +66,27 @@ const failed = (kind: ExecutionErrorKind, message: string): ExecuteAnswer => ({
   toolCalls: [],
   error: { kind, message },
 });
+
+/**
+ * Admits one execution in the Meter's single round trip — revocation, and the org's and token chain's request rate
+ * (an execution counts as a request; it spends no tokens) — runs it, and settles the hold at nothing. Throws the
+ * refusal (token_revoked, rate_limited) before anything runs.
+ */
+export async function admitAndExecute(run: Runner, body: ExecuteBody): Promise<Executed & { headers: Record<string, string> }> {
+  const held = await reserveOrThrow(run.env, run.claims, { requestId: run.requestId, tokens: 0, usd: 0 });
+  try {
+    const fresh = await refreshIfStale(run.env, run.claims.org, held.configVersion);
+    const policy = fresh ? effectivePolicy(fresh, run.claims, run.flags) : run.policy;
+    if (!policy.codemode.enabled) {
+      throw new RingfenceError({ kind: "forbidden", reason: "code mode is disabled by the org's policy" });
+    }
+    return { ...(await execute({ ...run, policy }, body)), headers: held.headers };
+  } finally {
+    settleLater(run.ctx, run.env, run.claims.org, held.reservationId, Promise.resolve(NOTHING));
+  }
+}
+
+const NOTHING = { inputTokens: 0, outputTokens: 0, usd: 0 };
 
 export async function execute(run: Runner, body: ExecuteBody): Promise<Executed> {
   const limits = run.policy.codemode.limits;

@@ -3,8 +3,6 @@ import { Hono } from "hono";
 import { declarationsHeader, toolDeclarations } from "../../src/codemode/declarations";
 import { RingfenceError } from "../../src/errors";
 import { codemodeAccess } from "../../src/mcp/acl";
-import type { Policy } from "../../src/policy/schema";
-import type { OrgConfig } from "../../src/registry/config";
 import type { CapabilityClaims } from "../../src/tokens/claims";
 import { authenticate } from "../auth";
 import type { AppEnv } from "../context";
@@ -14,7 +12,7 @@ import { checkAccess } from "../mcp-broker/proxy";
 import { readJson } from "../shared/body";
 import { logExecution } from "./audit";
 import { catalog } from "./catalog";
-import { ExecuteBodySchema, execute } from "./executor";
+import { admitAndExecute, ExecuteBodySchema } from "./executor";
 
 import { sandboxRoutes } from "./sandbox";
 
@@ -26,40 +24,38 @@ export const codemode = new Hono<AppEnv>();
 
 codemode.route("/", sandboxRoutes);
 
-/** The caller, alive (revocation checked), under the current config and policy, with code mode enabled. */
-async function caller(
-  env: Env,
-  claims: CapabilityClaims,
-  flags: string | undefined,
-): Promise<{ config: OrgConfig; policy: Policy }> {
-  const version = await checkAccess(env, claims);
-  const config = (await refreshIfStale(env, claims.org, version)) ?? (await cachedOrgConfig(env, claims.org));
-  const policy = effectivePolicy(config, claims, flags);
-  if (!policy.codemode.enabled)
-    throw new RingfenceError({ kind: "forbidden", reason: "code mode is disabled by the org's policy" });
+/** Code mode is in the token's scope (the org's policy is checked once the config is known to be current). */
+function inScope(claims: CapabilityClaims): void {
   const scope = codemodeAccess(claims.tools);
   if (!scope.ok) throw new RingfenceError({ kind: "forbidden", reason: `code mode: ${scope.reason}` });
-  return { config, policy };
 }
+
+const disabled = () => new RingfenceError({ kind: "forbidden", reason: "code mode is disabled by the org's policy" });
 
 codemode.post("/v1/codemode/execute", async (c) => {
   const claims = await authenticate(c);
   const body = await readJson(c, ExecuteBodySchema);
   const flags = c.req.header(FLAGS_HEADER);
-  const { policy } = await caller(c.env, claims, flags);
+  inScope(claims);
+  // The Meter's round trip (revocation, request rate) in admitAndExecute says whether this config is current.
+  const policy = effectivePolicy(await cachedOrgConfig(c.env, claims.org), claims, flags);
   const started = Date.now();
   const requestId = c.get("requestId");
-  const { answer, isolateMs } = await execute(
+  const { answer, isolateMs, headers } = await admitAndExecute(
     { env: c.env, ctx: c.executionCtx as ExecutionContext, claims, policy, requestId, ...(flags ? { flags } : {}) },
     body,
   );
   logExecution(requestId, claims, answer, Date.now() - started);
-  return c.json(answer, 200, { "server-timing": `isolate;dur=${isolateMs.toFixed(3)}` });
+  return c.json(answer, 200, { ...headers, "server-timing": `isolate;dur=${isolateMs.toFixed(3)}` });
 });
 
 codemode.get("/v1/codemode/types", async (c) => {
   const claims = await authenticate(c);
-  const { config, policy } = await caller(c.env, claims, c.req.header(FLAGS_HEADER));
+  inScope(claims);
+  const version = await checkAccess(c.env, claims);
+  const config = (await refreshIfStale(c.env, claims.org, version)) ?? (await cachedOrgConfig(c.env, claims.org));
+  const policy = effectivePolicy(config, claims, c.req.header(FLAGS_HEADER));
+  if (!policy.codemode.enabled) throw disabled();
   const listed = await catalog(c.env, c.executionCtx, { claims, config, policy, requestId: c.get("requestId") });
   const note = listed.unavailable.length > 0 ? `// Not reachable now, so not declared: ${listed.unavailable.join(", ")}\n` : "";
   return c.text(`${declarationsHeader()}\n${note}${toolDeclarations(listed.tools)}`, 200, {

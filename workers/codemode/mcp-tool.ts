@@ -2,7 +2,7 @@
 // the TypeScript declaration of exactly the tools the caller may use.
 import { type DeclaredTool, declarationsHeader, toolDeclarations } from "../../src/codemode/declarations";
 import { logExecution } from "./audit";
-import { ExecuteBodySchema, execute, MAX_CODE_CHARS, type Runner } from "./executor";
+import { admitAndExecute, ExecuteBodySchema, MAX_CODE_CHARS, type Runner } from "./executor";
 
 export const CODEMODE_TOOL = "codemode__execute";
 
@@ -40,7 +40,7 @@ export async function callCodemodeTool(run: Runner, args: unknown): Promise<Reco
     return { content: [{ type: "text", text }], isError: true };
   }
   const started = Date.now();
-  const { answer } = await execute(run, parsed.data);
+  const { answer } = await admitAndExecute(run, parsed.data);
   logExecution(run.requestId, run.claims, answer, Date.now() - started);
   return {
     content: [{ type: "text", text: JSON.stringify(answer) }],
