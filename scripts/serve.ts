@@ -131,6 +131,11 @@ export interface ServeOptions {
   logLevel?: LogLevel;
   /** Opens the V8 inspector on this port (profiling: bench/overhead/profile.ts). Off by default. */
   inspectorPort?: number;
+  /**
+   * Code mode's isolates in a sandbox process (default true). False loads them in the gateway's own process, as on
+   * Cloudflare — where the platform enforces memory and CPU, and here nothing does: for tests of that path only.
+   */
+  codemodeSandbox?: boolean;
 }
 
 export interface Served {
@@ -198,7 +203,7 @@ export async function serve(opts: ServeOptions): Promise<Served> {
   // Local workerd enforces no memory or CPU limit on loaded isolates: a heap exhaustion aborts the process, and code
   // the instrumentation cannot see may hang it. So code mode's isolates load in a second process running the same
   // bundle (no state of its own: tool calls come back here), which the supervisor restarts when it dies or hangs.
-  const sandbox = await Sandbox.start(
+  const sandbox = opts.codemodeSandbox === false ? null : await Sandbox.start(
     () =>
       options(
         sandboxPort,
@@ -215,7 +220,7 @@ export async function serve(opts: ServeOptions): Promise<Served> {
     log,
     opts.persistDir,
   );
-  const supervisor = await sandbox.supervise();
+  const supervisor = sandbox ? await sandbox.supervise() : "";
   const mf = new Miniflare(
     options(
       port,
@@ -223,7 +228,7 @@ export async function serve(opts: ServeOptions): Promise<Served> {
         RINGFENCE_TRUSTED_HOSTS: opts.trustedHosts,
         RINGFENCE_ADMIN_TOKEN: opts.secrets.adminToken,
         RINGFENCE_ENCRYPTION_KEY: opts.secrets.encryptionKey,
-        RINGFENCE_CODEMODE_SANDBOX: sandboxUrl,
+        RINGFENCE_CODEMODE_SANDBOX: sandbox ? sandboxUrl : "",
         RINGFENCE_CODEMODE_SUPERVISOR: supervisor,
       },
       {
@@ -237,7 +242,7 @@ export async function serve(opts: ServeOptions): Promise<Served> {
     await mf.ready;
     url = await mf.unsafeGetDirectURL(config.name);
   } catch (err) {
-    await Promise.all([mf.dispose().catch(() => {}), sandbox.close()]);
+    await Promise.all([mf.dispose().catch(() => {}), sandbox?.close()]);
     throw err;
   }
   return {
@@ -245,13 +250,13 @@ export async function serve(opts: ServeOptions): Promise<Served> {
     mf,
     adminToken: opts.secrets.adminToken,
     sandbox: {
-      url: sandboxUrl,
+      url: sandbox ? sandboxUrl : "",
       get restarts() {
-        return sandbox.restarts;
+        return sandbox?.restarts ?? 0;
       },
     },
     close: async () => {
-      await Promise.all([mf.dispose(), sandbox.close()]);
+      await Promise.all([mf.dispose(), sandbox?.close()]);
     },
   };
 }

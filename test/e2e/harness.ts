@@ -63,6 +63,8 @@ export interface GatewayOptions {
   vars?: Record<string, string>;
   /** Reuse a state folder (kept on close); by default a fresh temporary one (removed on close). */
   persistDir?: string;
+  /** False: code mode loads isolates in the gateway's process, as on Cloudflare (see ServeOptions.codemodeSandbox). */
+  codemodeSandbox?: boolean;
 }
 
 let ownBuildDir: string | undefined;
@@ -113,7 +115,16 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     ...options.vars,
   };
   const start = (port: number): Promise<Served> =>
-    serve({ port, persistDir, buildDir: bundle(), secrets, env, trustedHosts: LOOPBACK_HOSTS, logLevel: LogLevel.WARN });
+    serve({
+      port,
+      persistDir,
+      buildDir: bundle(),
+      secrets,
+      env,
+      trustedHosts: LOOPBACK_HOSTS,
+      logLevel: LogLevel.WARN,
+      ...(options.codemodeSandbox !== undefined ? { codemodeSandbox: options.codemodeSandbox } : {}),
+    });
 
   let served = await start(0);
   const url = served.url;
