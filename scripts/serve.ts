@@ -203,23 +203,26 @@ export async function serve(opts: ServeOptions): Promise<Served> {
   // Local workerd enforces no memory or CPU limit on loaded isolates: a heap exhaustion aborts the process, and code
   // the instrumentation cannot see may hang it. So code mode's isolates load in a second process running the same
   // bundle (no state of its own: tool calls come back here), which the supervisor restarts when it dies or hangs.
-  const sandbox = opts.codemodeSandbox === false ? null : await Sandbox.start(
-    () =>
-      options(
-        sandboxPort,
-        {
-          RINGFENCE_TRUSTED_HOSTS: opts.trustedHosts,
-          // It serves no admin API: a random token nobody knows.
-          RINGFENCE_ADMIN_TOKEN: randomBytes(32).toString("base64url"),
-          RINGFENCE_ENCRYPTION_KEY: opts.secrets.encryptionKey,
-          RINGFENCE_CODEMODE_BROKER: mainUrl,
-        },
-        {},
-      ),
-    sandboxUrl,
-    log,
-    opts.persistDir,
-  );
+  const sandbox =
+    opts.codemodeSandbox === false
+      ? null
+      : await Sandbox.start(
+          () =>
+            options(
+              sandboxPort,
+              {
+                RINGFENCE_TRUSTED_HOSTS: opts.trustedHosts,
+                // It serves no admin API: a random token nobody knows.
+                RINGFENCE_ADMIN_TOKEN: randomBytes(32).toString("base64url"),
+                RINGFENCE_ENCRYPTION_KEY: opts.secrets.encryptionKey,
+                RINGFENCE_CODEMODE_BROKER: mainUrl,
+              },
+              {},
+            ),
+          sandboxUrl,
+          log,
+          opts.persistDir,
+        );
   const supervisor = sandbox ? await sandbox.supervise() : "";
   const mf = new Miniflare(
     options(
