@@ -58,7 +58,10 @@ export async function callTool(
   const state = executionState(props.execution, props.deadline);
   const entry: { server: string; tool: string; error?: string } = { server, tool };
   state.log.push(entry);
-  const answer = await admitAndCall(env, ctx, props, state, server, tool, input);
+  // Never throws: a failure before the broker's own handling (the Registry unreachable) is a tool error too.
+  const answer = await admitAndCall(env, ctx, props, state, server, tool, input).catch((err: unknown) =>
+    refused("tool", describe(toFailure(err, "codemode"))),
+  );
   if ("error" in answer) entry.error = answer.error.kind;
   return answer;
 }
