@@ -326,21 +326,30 @@ class Sandbox {
 
   /** Starts the supervisor's endpoint; returns its URL. */
   async supervise(): Promise<string> {
+    // The path is a secret only the gateway is told: no other local process (nor a program with egress to loopback)
+    // can make the supervisor restart the sandbox under everyone's executions.
+    const secretPath = `/${randomBytes(24).toString("base64url")}`;
     this.#server = http.createServer((req, res) => {
       req.resume();
+      if (req.method !== "POST" || req.url?.split("?")[0] !== secretPath) {
+        res.writeHead(404).end();
+        return;
+      }
       // Answer first: the gateway must not wait for a restart.
       res.writeHead(204).end();
       // A connection that broke under a program: restart even if Miniflare already brought the process back up by
       // itself, since its restart spawns workerd without the sandbox's limits.
       if (req.url?.includes("why=lost")) void this.restartNow();
-      else void this.check(1000);
+      // A program ran past its wall time: the sandbox is restarted only if it cannot answer a health check within a
+      // few seconds (stuck where no step is counted), not because it is busy for a moment.
+      else void this.check(PROBE_MS);
     });
     await new Promise<void>((resolve) => this.#server?.listen(0, "127.0.0.1", resolve));
     const address = this.#server.address();
     // A process that died on its own is noticed within a few seconds even when no one reports it.
     this.#poll = setInterval(() => void this.check(null), 3000);
     this.#poll.unref();
-    return `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+    return `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}${secretPath}`;
   }
 
   /**
@@ -385,6 +394,8 @@ class Sandbox {
 }
 
 const SANDBOX_HEAP_MB = 128;
+/** How long a sandbox may take to answer its health check after a program timed out before it counts as hung. */
+const PROBE_MS = 3000;
 /** RLIMIT_DATA of the sandbox process: its heaps, ArrayBuffers and in-memory files together. */
 const SANDBOX_DATA_MB = 1024;
 

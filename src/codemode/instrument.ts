@@ -7,7 +7,7 @@
 
 import type { Node } from "acorn";
 import { parse } from "acorn";
-import { ancestor } from "acorn-walk";
+import { ancestor, full } from "acorn-walk";
 
 /** Names the executor keeps for itself start with this; code that mentions one is refused, so none can be reached. */
 export const RESERVED_PREFIX = "__rf_";
@@ -54,8 +54,17 @@ export function instrument(source: string, params: readonly string[]): Instrumen
   // import() would reach modules such as cloudflare:workers, whose `env` holds the tools binding without the harness's
   // call accounting. The program gets what it needs as parameters.
   let imports = false;
-  ancestor(ast, { ImportExpression: () => (imports = true) });
+  // Names as the engine reads them: `\u005f_rf_ticks` is `__rf_ticks`, which the text check above cannot see.
+  let reserved = false;
+  // `full`, not `ancestor`: identifiers in patterns (the left of `=`, declarations) are visited under other names.
+  full(ast, (n) => {
+    if (n.type === "ImportExpression") imports = true;
+    else if (n.type === "Identifier" && n.start >= head.length) {
+      reserved ||= (n as Node & { name: string }).name.startsWith(RESERVED_PREFIX);
+    }
+  });
   if (imports) return { ok: false, kind: "policy", message: "import() is not available: tools are reached through `tools`" };
+  if (reserved) return { ok: false, kind: "policy", message: `names starting with ${RESERVED_PREFIX} are reserved` };
   const insertions: Insertion[] = [];
   const tickInto = (body: Node) => {
     if (body.type === "BlockStatement") {
@@ -76,10 +85,17 @@ export function instrument(source: string, params: readonly string[]): Instrumen
     }
   };
   ancestor(ast, Object.fromEntries([...LOOPS, ...FUNCTIONS].map((type) => [type, visit])));
-  insertions.sort((a, b) => b.at - a.at || b.order - a.order);
-  let code = wrapped;
-  for (const ins of insertions) code = code.slice(0, ins.at) + ins.text + code.slice(ins.at);
-  return { ok: true, code };
+  // One pass, pieces joined once: splicing each insertion into the whole string was quadratic (a 256 KB program of
+  // arrow functions took the gateway's thread for most of a minute).
+  insertions.sort((a, b) => a.at - b.at || a.order - b.order);
+  const pieces: string[] = [];
+  let from = 0;
+  for (const ins of insertions) {
+    pieces.push(wrapped.slice(from, ins.at), ins.text);
+    from = ins.at;
+  }
+  pieces.push(wrapped.slice(from));
+  return { ok: true, code: pieces.join("") };
 }
 
 /** acorn reports "(line:col)" of the wrapped text: shift the line back to the user's. */

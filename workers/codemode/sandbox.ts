@@ -79,7 +79,7 @@ export function reportToSupervisor(env: Env, ctx: { waitUntil(p: Promise<unknown
   const supervisor = env.RINGFENCE_CODEMODE_SUPERVISOR as string;
   if (!supervisor) return;
   ctx.waitUntil(
-    fetch(`${supervisor}/check?why=${why}`, { method: "POST" })
+    fetch(`${supervisor}?why=${why}`, { method: "POST" })
       .then((r) => r.body?.cancel())
       .catch(() => {}),
   );
@@ -133,15 +133,14 @@ sandboxRoutes.post("/internal/codemode/run", async (c) => {
 sandboxRoutes.post("/internal/codemode/tool", async (c) => {
   // Only a gateway that runs its isolates in a sandbox takes tool calls back from it.
   if (!sandboxUrl(c.env)) return c.notFound();
-  const body = JSON.parse(await readBodyText(c)) as {
-    props: string;
-    mac: string;
-    server: unknown;
-    tool: unknown;
-    input: unknown;
-  };
+  let body: { props: string; mac: string; server: unknown; tool: unknown; input: unknown };
+  try {
+    body = JSON.parse(await readBodyText(c));
+  } catch {
+    return c.notFound();
+  }
   const key = await macKey(c.env.RINGFENCE_ENCRYPTION_KEY, TOOLS_PURPOSE);
-  if (typeof body.props !== "string" || !(await macMatches(key, body.props, String(body.mac)))) return c.notFound();
+  if (!body || typeof body.props !== "string" || !(await macMatches(key, body.props, String(body.mac)))) return c.notFound();
   const props = JSON.parse(body.props) as ToolsProps;
   return c.json(await callTool(c.env, c.executionCtx, props, body.server, body.tool, body.input));
 });

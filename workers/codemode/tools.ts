@@ -38,6 +38,8 @@ export class CodemodeTools extends WorkerEntrypoint<Env, ToolsProps> {
 
 /** Refusals by the policy (as opposed to a tool failing): the program sees `policy`, not `tool`. */
 const POLICY_FAILURES = new Set(["tool_denied", "tool_limited", "policy_blocked", "token_revoked", "forbidden"]);
+/** MCP tool names (and ringfence's server names) fit this. */
+const NAME = /^[A-Za-z0-9_./-]{1,128}$/;
 /** Longest tool error text handed to the program. */
 const MAX_ERROR_CHARS = 4000;
 
@@ -51,7 +53,11 @@ export async function callTool(
   tool: unknown,
   input: unknown,
 ): Promise<ToolAnswer> {
-  if (typeof server !== "string" || typeof tool !== "string") return refused("tool", "tool names must be strings");
+  // Names are checked before anything records or sends them: a program could otherwise grow the answer, the audit
+  // line and the Meter's loop state with megabyte-long "names".
+  if (typeof server !== "string" || typeof tool !== "string" || !NAME.test(server) || !NAME.test(tool)) {
+    return refused("tool", "tool and server names are 1-128 characters of letters, digits, '_', '-', '.' and '/'");
+  }
   if (input !== undefined && !isObject(input)) return refused("tool", `the input of ${server}.${tool} must be an object`);
   const remaining = props.deadline - Date.now();
   if (remaining <= 0) return refused("policy", "the execution's time is up: no more tool calls");
@@ -102,12 +108,13 @@ async function admitAndCall(
   try {
     const admitted = await admitToolCall(call, request);
     const chain = claims.led[0] ?? claims.jti;
+    let session = pooledSession(env, ctx, claims.org, chain, found);
     const send = async () =>
       ownRequest(
         env,
         claims.org,
         found,
-        await pooledSession(env, ctx, claims.org, chain, found),
+        await session,
         { id, method: "tools/call", params: admitted.params ?? {} },
         AbortSignal.timeout(Math.max(1, props.deadline - Date.now())),
       );
@@ -116,7 +123,8 @@ async function admitAndCall(
       response = await send();
     } catch (err) {
       if (!(err instanceof SessionGone)) throw err;
-      dropSession(claims.org, chain, found);
+      dropSession(claims.org, chain, found, session);
+      session = pooledSession(env, ctx, claims.org, chain, found);
       response = await send();
     }
     return answerOf(call, await transformResponse(call, admitted, response));
@@ -166,7 +174,8 @@ function executionState(execution: string, until: number): Execution {
   const now = Date.now();
   if (now - sweptAt > 1000) {
     sweptAt = now;
-    for (const [key, e] of executions) if (e.until < now) executions.delete(key);
+    // A minute past its deadline: the executor has read the record long before (its wall timer fires at the deadline).
+    for (const [key, e] of executions) if (e.until + 60_000 < now) executions.delete(key);
   }
   let state = executions.get(execution);
   if (!state) {
@@ -176,7 +185,12 @@ function executionState(execution: string, until: number): Execution {
   return state;
 }
 
-/** The calls this isolate made for the execution, or undefined when they were made elsewhere. */
+/** Opens this side's record of an execution before it runs, so its calls land in it from the first one. */
+export function beginExecution(execution: string, deadline: number): void {
+  executionState(execution, deadline);
+}
+
+/** The calls this isolate made for the execution, or undefined when it knows nothing of it. */
 export function recordedCalls(execution: string): { server: string; tool: string; error?: string }[] | undefined {
   return executions.get(execution)?.log;
 }

@@ -32,9 +32,9 @@ export function pooledSession(
   const key = keyOf(org, chain, server);
   let entry = pool.get(key);
   if (!entry) {
-    const own = openOwnSession(env, org, server).catch((err: unknown) => {
+    const own: Promise<OwnSession | null> = openOwnSession(env, org, server).catch((err: unknown) => {
       // Unreachable: the call fails and the next one tries again. Anything else: ask without a session.
-      pool.delete(key);
+      if (pool.get(key)?.own === own) pool.delete(key);
       if (toFailure(err, "codemode").kind === "upstream_unreachable") throw err;
       return null;
     });
@@ -45,16 +45,22 @@ export function pooledSession(
   return entry.own;
 }
 
-/** Forgets a session the server no longer knows (it answered 404): the next call opens another. */
-export function dropSession(org: string, chain: string, server: McpServer): void {
-  pool.delete(keyOf(org, chain, server));
+/**
+ * Forgets a session the server no longer knows (it answered 404): the next call opens another. Only `gone` itself is
+ * forgotten — a concurrent call may already have put a newer session in its place.
+ */
+export function dropSession(org: string, chain: string, server: McpServer, gone: Promise<OwnSession | null>): void {
+  const key = keyOf(org, chain, server);
+  if (pool.get(key)?.own === gone) pool.delete(key);
 }
 
 function sweep(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, now: number): void {
   const idle = [...pool].filter(([, e]) => now - e.usedAt > IDLE_MS);
-  if (pool.size - idle.length > MAX_SESSIONS) {
-    const byAge = [...pool].sort((a, b) => a[1].usedAt - b[1].usedAt);
-    idle.push(...byAge.slice(0, pool.size - MAX_SESSIONS));
+  const kept = [...pool].filter(([, e]) => now - e.usedAt <= IDLE_MS);
+  if (kept.length > MAX_SESSIONS) {
+    // The least recently used go first (a call still using one finishes; the server answers 404 to the next).
+    kept.sort((a, b) => a[1].usedAt - b[1].usedAt);
+    idle.push(...kept.slice(0, kept.length - MAX_SESSIONS));
   }
   for (const [key, e] of idle) {
     pool.delete(key);
