@@ -176,6 +176,7 @@ export async function serve(opts: ServeOptions): Promise<Served> {
   const sandboxPort = await freePort();
   const mainUrl = `http://127.0.0.1:${port}`;
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+  const jobKey = randomBytes(32).toString("base64");
   const log = new Log(opts.logLevel ?? LogLevel.INFO);
   const options = (listen: number, bindings: Record<string, string>, extra: Record<string, unknown>) => {
     const worker: V4WorkerOptions = {
@@ -214,7 +215,9 @@ export async function serve(opts: ServeOptions): Promise<Served> {
                 RINGFENCE_TRUSTED_HOSTS: opts.trustedHosts,
                 // It serves no admin API: a random token nobody knows.
                 RINGFENCE_ADMIN_TOKEN: randomBytes(32).toString("base64url"),
-                RINGFENCE_ENCRYPTION_KEY: opts.secrets.encryptionKey,
+                // Not the deployment's key: the sandbox runs untrusted code and needs only the key jobs are MAC'd with.
+                RINGFENCE_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+                RINGFENCE_CODEMODE_JOB_KEY: jobKey,
                 RINGFENCE_CODEMODE_BROKER: mainUrl,
               },
               {},
@@ -232,6 +235,7 @@ export async function serve(opts: ServeOptions): Promise<Served> {
         RINGFENCE_ADMIN_TOKEN: opts.secrets.adminToken,
         RINGFENCE_ENCRYPTION_KEY: opts.secrets.encryptionKey,
         RINGFENCE_CODEMODE_SANDBOX: sandbox ? sandboxUrl : "",
+        RINGFENCE_CODEMODE_JOB_KEY: jobKey,
         RINGFENCE_CODEMODE_SUPERVISOR: supervisor,
       },
       {

@@ -31,6 +31,9 @@ export async function makeJob(env: Env, module: string, tools: ToolsProps, egres
   return { module, tools: text, toolsMac, egress, limits } satisfies Job;
 }
 
+/** Jobs are MAC'd with a key of their own when the sandbox has one, so the sandbox never holds the encryption key. */
+const jobKey = (env: Env) => macKey((env.RINGFENCE_CODEMODE_JOB_KEY as string) || env.RINGFENCE_ENCRYPTION_KEY, JOB_PURPOSE);
+
 /** The sandbox's URL when this deployment runs isolates out of process. */
 const sandboxUrl = (env: Env): string => env.RINGFENCE_CODEMODE_SANDBOX as string;
 
@@ -45,7 +48,7 @@ export async function run(env: Env, ctx: ExecutionContext, job: Job): Promise<Ra
   const sandbox = sandboxUrl(env);
   if (!sandbox) return loadAndRun(env, ctx, job, ctx.exports.CodemodeTools({ props: JSON.parse(job.tools) as ToolsProps }));
   const text = JSON.stringify(job);
-  const signature = await mac(await macKey(env.RINGFENCE_ENCRYPTION_KEY, JOB_PURPOSE), text);
+  const signature = await mac(await jobKey(env), text);
   let res: Response;
   try {
     res = await fetch(`${sandbox}/internal/codemode/run`, {
@@ -114,7 +117,7 @@ sandboxRoutes.post("/internal/codemode/run", async (c) => {
   // Only a sandbox (a process told where its gateway is) loads jobs sent over HTTP.
   if (!(c.env.RINGFENCE_CODEMODE_BROKER as string)) return c.notFound();
   const text = await readBodyText(c);
-  const key = await macKey(c.env.RINGFENCE_ENCRYPTION_KEY, JOB_PURPOSE);
+  const key = await jobKey(c.env);
   if (!(await macMatches(key, text, c.req.header("x-ringfence-mac") ?? ""))) return c.notFound();
   const job = JSON.parse(text) as Job;
   const ctx = c.executionCtx as ExecutionContext;
