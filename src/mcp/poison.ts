@@ -3,7 +3,8 @@
 // Decisions (tested in test/unit/mcp-poison.test.ts, on realistic benign definitions and poisoned variants):
 // - Every human-readable string is read: title, description, annotations, and in the input and output schemas every
 //   string but the structural ones (type, format, pattern, $ref, required ...): property descriptions and titles, enum,
-//   default, const and example strings. Property names are identifiers, not prose: not read.
+//   default, const and example strings. Property names are identifiers, not prose: read only when they are not
+//   identifiers (spaces, markup, more than 64 characters), since they reach the model too (code mode declares them).
 // - The detection engine reads each string (injection, unicode, exfil and secret findings at confidence >= 0.5, the
 //   level at which the policy enforces), then the MCP checks below read it sentence by sentence, with invisible
 //   characters removed, tag characters decoded and the text NFKC-normalised, so hiding a phrase does not hide it.
@@ -59,6 +60,9 @@ const STRUCTURAL = new Set([
   "dependentRequired",
 ]);
 
+/** A property name an honest schema writes. */
+const IDENTIFIER = /^[A-Za-z0-9_$.@:-]{1,64}$/;
+
 interface Text {
   where: string;
   text: string;
@@ -71,7 +75,9 @@ function collect(value: unknown, where: string, into: Text[], depth = 0): void {
   } else if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) collect(value[i], `${where}.${i}`, into, depth + 1);
   } else if (typeof value === "object" && value !== null) {
+    const named = where.endsWith(".properties") || where.endsWith(".patternProperties");
     for (const [k, v] of Object.entries(value)) {
+      if (named && !IDENTIFIER.test(k)) into.push({ where: `${where}.${k.slice(0, 40)}(name)`, text: k });
       if (!STRUCTURAL.has(k)) collect(v, `${where}.${k}`, into, depth + 1);
     }
   }

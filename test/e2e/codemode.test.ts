@@ -249,6 +249,28 @@ describe("code mode as an MCP tool of /mcp", () => {
     }
   });
 
+  it("calls made from code count toward the MCP session's ceiling", async () => {
+    const res = await gw.admin("/admin/orgs/dev/policy", {
+      method: "PUT",
+      body: JSON.stringify({ mcp: { loop: { maxCallsPerSession: 3 } } }),
+    });
+    expect(res.status).toBeLessThan(300);
+    const client = await connect();
+    try {
+      const program =
+        "const a = await tools.tools.add({ a: 1, b: 1 }); const b = await tools.tools.add({ a: 2, b: 2 }); return [a, b]";
+      const first = await client.callTool({ name: "codemode__execute", arguments: { code: program } });
+      expect(first.structuredContent).toMatchObject({ result: ["2", "4"] });
+      const second = await client.callTool({ name: "codemode__execute", arguments: { code: program } });
+      expect(second.isError).toBe(true);
+      expect(second.structuredContent).toMatchObject({ error: { kind: "policy" } });
+      expect(JSON.stringify(second.structuredContent)).toContain("session");
+    } finally {
+      await client.close();
+      await setCodemode(undefined);
+    }
+  });
+
   it("is not offered when the org's policy disables code mode", async () => {
     await setCodemode({ enabled: false });
     const client = await connect();

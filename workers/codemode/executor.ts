@@ -58,6 +58,8 @@ export interface Runner {
   policy: Policy;
   requestId: string;
   flags?: string;
+  /** The MCP session the execution runs in (codemode__execute on /mcp): its calls count toward that session's ceiling. */
+  session?: string;
 }
 
 const failed = (kind: ExecutionErrorKind, message: string): ExecuteAnswer => ({
@@ -113,6 +115,7 @@ export async function execute(run: Runner, body: ExecuteBody): Promise<Executed>
     requestId: run.requestId,
     ...(run.flags ? { flags: run.flags } : {}),
     execution,
+    ...(run.session ? { session: run.session } : {}),
     deadline,
     maxCalls: limits.toolCalls,
   };

@@ -18,8 +18,10 @@ export interface ToolsProps {
   requestId: string;
   /** The request's x-ringfence-flags (tighten-only). */
   flags?: string;
-  /** The execution's id: the loop guard's session, and the key of this side's record of its calls. */
+  /** The execution's id: the key of this side's record of its calls, and the loop guard's session unless... */
   execution: string;
+  /** ...the execution runs inside an MCP session, whose ceiling its calls then count toward. */
+  session?: string;
   /** Epoch ms past which no call is made: the execution's wall limit. */
   deadline: number;
   /** Calls allowed in the execution: the harness counts them, and so does this side, which the program cannot touch. */
@@ -98,7 +100,7 @@ async function admitAndCall(
     policy,
     requestId: props.requestId,
     ...(props.flags ? { flags: props.flags } : {}),
-    session: props.execution,
+    session: props.session ?? props.execution,
     findings: [],
     refusals: [],
     waitUntil: (p) => ctx.waitUntil(p),

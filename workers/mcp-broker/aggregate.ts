@@ -493,6 +493,8 @@ async function codemodeRunner(c: Context<AppEnv>, claims: CapabilityClaims): Pro
     policy,
     requestId: c.get("requestId"),
     ...(flags ? { flags } : {}),
+    // The aggregate session's own ceiling covers calls made from code too.
+    ...(c.req.header("mcp-session-id") ? { session: c.req.header("mcp-session-id") as string } : {}),
   };
 }
 
