@@ -7,6 +7,7 @@ import { guardJson } from "../../src/detect/guard-json";
 import { Vault } from "../../src/detect/vault";
 import { describe, toFailure } from "../../src/errors";
 import type { Rules } from "../../src/policy/schema";
+import { readBytesCapped } from "../shared/body";
 import { allowedUrl, upstreamTimeoutMs } from "../shared/outbound";
 
 export interface EgressProps {
@@ -106,31 +107,12 @@ export async function governedFetch(env: Env, props: EgressProps, request: Reque
 const TOO_LARGE = Symbol("too large");
 const BINARY = Symbol("binary");
 
-/** The body as text; bodies past the cap or not UTF-8 cannot be scanned, so they are not sent. Read with the cap. */
+/** The body as text; bodies past the cap or not UTF-8 cannot be scanned, so they are not sent. */
 async function readCapped(request: Request): Promise<string | typeof TOO_LARGE | typeof BINARY> {
-  const declared = Number(request.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) return TOO_LARGE;
-  const reader = (request.body as ReadableStream<Uint8Array>).getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel().catch(() => {});
-      return TOO_LARGE;
-    }
-    chunks.push(value);
-  }
-  const buf = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    buf.set(c, at);
-    at += c.byteLength;
-  }
+  const bytes = await readBytesCapped(request, MAX_BODY_BYTES);
+  if (bytes === null) return TOO_LARGE;
   try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(buf);
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     return BINARY;
   }

@@ -11,13 +11,14 @@ export function maxBodyBytes(env: Env): number {
   return Number.isFinite(n) && n > 0 ? n : DEFAULT_MAX_BODY_BYTES;
 }
 
-/** Reads at most `limit` bytes; larger bodies are refused without being buffered whole. */
-async function readCapped(req: Request, limit: number): Promise<string> {
+/**
+ * The body's bytes, at most `limit`: read while streaming, a larger body is cancelled rather than buffered whole.
+ * Null past the limit.
+ */
+export async function readBytesCapped(req: Request, limit: number): Promise<Uint8Array | null> {
   const declared = Number(req.headers.get("content-length") ?? Number.NaN);
-  if (declared > limit) throw new RingfenceError({ kind: "body_too_large", limitBytes: limit });
-  if (!req.body) return "";
-  // A declared length within the limit is held to by the HTTP layer (a body cannot run past it), so read it whole.
-  if (Number.isInteger(declared) && declared >= 0) return req.text();
+  if (declared > limit) return null;
+  if (!req.body) return new Uint8Array(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -26,8 +27,8 @@ async function readCapped(req: Request, limit: number): Promise<string> {
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel();
-      throw new RingfenceError({ kind: "body_too_large", limitBytes: limit });
+      await reader.cancel().catch(() => {});
+      return null;
     }
     chunks.push(value);
   }
@@ -37,7 +38,17 @@ async function readCapped(req: Request, limit: number): Promise<string> {
     all.set(c, at);
     at += c.byteLength;
   }
-  return new TextDecoder().decode(all);
+  return all;
+}
+
+/** Reads at most `limit` bytes as text; larger bodies are refused without being buffered whole. */
+async function readCapped(req: Request, limit: number): Promise<string> {
+  const declared = Number(req.headers.get("content-length") ?? Number.NaN);
+  // A declared length within the limit is held to by the HTTP layer (a body cannot run past it), so read it whole.
+  if (declared <= limit && Number.isInteger(declared) && declared >= 0) return req.body ? req.text() : "";
+  const bytes = await readBytesCapped(req, limit);
+  if (bytes === null) throw new RingfenceError({ kind: "body_too_large", limitBytes: limit });
+  return new TextDecoder().decode(bytes);
 }
 
 /** The request body as text, within RINGFENCE_MAX_BODY_BYTES (refused while streaming, never buffered whole). */
