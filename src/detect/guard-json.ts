@@ -1,9 +1,10 @@
 // Guards a whole JSON body (a request, or a non-streamed response): every content string scanned, decided and changed.
 import type { Rules } from "../policy/schema";
+import { standardDetectors } from ".";
 import { applyDecisions, type Decision, decide } from "./apply";
 import { scan } from "./scan";
 import type { Detector } from "./types";
-import type { Vault } from "./vault";
+import { Vault } from "./vault";
 import { rewriteStrings } from "./walk";
 
 export interface Located extends Decision {
@@ -54,4 +55,20 @@ export function guardJson(value: unknown, o: JsonGuardOptions): GuardedJson {
     o.freeForm === true,
   );
   return { value: out, decisions, ...(blocked ? { blocked } : {}) };
+}
+
+/**
+ * Guards data a caller, a tool or a program shaped (MCP arguments and results, code-mode output and egress): the
+ * standard detectors, no structural keys, nothing tokenized to restore. Blocks only when `enforce`.
+ */
+export function guardData(value: unknown, rules: Rules, how: { minConfidence: number; enforce: boolean }): GuardedJson {
+  return guardJson(value, {
+    detectors: standardDetectors,
+    rules,
+    minConfidence: how.minConfidence,
+    enforce: how.enforce,
+    vault: new Vault(),
+    restore: false,
+    freeForm: true,
+  });
 }

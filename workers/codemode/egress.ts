@@ -2,9 +2,7 @@
 // makes lands here; only allow-listed hosts are reached, and what leaves is scanned like tool-call arguments.
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { hostAllowed } from "../../src/codemode/egress-hosts";
-import { standardDetectors } from "../../src/detect";
-import { guardJson } from "../../src/detect/guard-json";
-import { Vault } from "../../src/detect/vault";
+import { guardData } from "../../src/detect/guard-json";
 import { describe, toFailure } from "../../src/errors";
 import type { Rules } from "../../src/policy/schema";
 import { readBytesCapped } from "../shared/body";
@@ -70,15 +68,7 @@ export async function governedFetch(env: Env, props: EgressProps, request: Reque
   if (body === BINARY) return refusal(props, 415, "only text request bodies are sent (they are scanned)");
   // Header values leave too: a secret in \`x-anything:\` is as gone as one in the body.
   const headerValues = [...request.headers].map(([name, value]) => `${name}: ${value}`);
-  const guarded = guardJson([url.href, body, ...headerValues], {
-    detectors: standardDetectors,
-    rules: props.rules,
-    minConfidence: props.minConfidence,
-    enforce: props.enforce,
-    vault: new Vault(),
-    restore: false,
-    freeForm: true,
-  });
+  const guarded = guardData([url.href, body, ...headerValues], props.rules, props);
   if (guarded.blocked && props.enforce) {
     const where = guarded.blocked.path === "[0]" ? "URL" : guarded.blocked.path === "[1]" ? "body" : "headers";
     return refusal(props, 403, `the request's ${where} carries ${guarded.blocked.kind}, which may not leave`);

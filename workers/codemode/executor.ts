@@ -4,9 +4,7 @@ import { z } from "zod";
 import { type ExecutionErrorKind, harnessModule } from "../../src/codemode/harness";
 import { instrument } from "../../src/codemode/instrument";
 import { stripTypes } from "../../src/codemode/typescript";
-import { standardDetectors } from "../../src/detect";
-import { guardJson } from "../../src/detect/guard-json";
-import { Vault } from "../../src/detect/vault";
+import { guardData } from "../../src/detect/guard-json";
 import { RingfenceError } from "../../src/errors";
 import type { Policy } from "../../src/policy/schema";
 import type { CapabilityClaims } from "../../src/tokens/claims";
@@ -14,7 +12,7 @@ import { reserveOrThrow, settleLater } from "../gateway/meter";
 import { refreshIfStale } from "../gateway/org-config";
 import { effectivePolicy } from "../gateway/policy";
 import type { EgressProps } from "./egress";
-import { makeJob, reportToSupervisor, run as runJob, SandboxLost } from "./sandbox";
+import { type Job, reportToSupervisor, run as runJob, SandboxLost } from "./sandbox";
 import { beginExecution, endExecution, recordedCalls, type ToolsProps } from "./tools";
 
 /** Longest program accepted, in characters. */
@@ -79,9 +77,7 @@ export async function admitAndExecute(run: Runner, body: ExecuteBody): Promise<E
   try {
     const fresh = await refreshIfStale(run.env, run.claims.org, held.configVersion);
     const policy = fresh ? effectivePolicy(fresh, run.claims, run.flags) : run.policy;
-    if (!policy.codemode.enabled) {
-      throw new RingfenceError({ kind: "forbidden", reason: "code mode is disabled by the org's policy" });
-    }
+    if (!policy.codemode.enabled) throw codemodeDisabled();
     return { ...(await execute({ ...run, policy }, body)), headers: held.headers };
   } finally {
     settleLater(run.ctx, run.env, run.claims.org, held.reservationId, Promise.resolve(NOTHING));
@@ -89,6 +85,9 @@ export async function admitAndExecute(run: Runner, body: ExecuteBody): Promise<E
 }
 
 const NOTHING = { inputTokens: 0, outputTokens: 0, usd: 0 };
+
+export const codemodeDisabled = () =>
+  new RingfenceError({ kind: "forbidden", reason: "code mode is disabled by the org's policy" });
 
 export async function execute(run: Runner, body: ExecuteBody): Promise<Executed> {
   const limits = run.policy.codemode.limits;
@@ -135,11 +134,16 @@ export async function execute(run: Runner, body: ExecuteBody): Promise<Executed>
   let isolateMs = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
   try {
-    const job = await makeJob(run.env, module, toolsProps, egress.length > 0 ? egressProps : null, {
-      cpuMs: limits.cpuMs,
-      // On Cloudflare a call through a binding counts as a subrequest too: the tools binding needs its share.
-      subRequests: limits.toolCalls + (egress.length > 0 ? limits.subRequests : 0),
-    });
+    const job: Job = {
+      module,
+      tools: toolsProps,
+      egress: egress.length > 0 ? egressProps : null,
+      limits: {
+        cpuMs: limits.cpuMs,
+        // On Cloudflare a call through a binding counts as a subrequest too: the tools binding needs its share.
+        subRequests: limits.toolCalls + (egress.length > 0 ? limits.subRequests : 0),
+      },
+    };
     const wall = new Promise<ExecuteAnswer>((resolve) => {
       timer = setTimeout(() => {
         // A program past its wall time may be stuck where no step is counted: the supervisor checks the sandbox.
@@ -228,22 +232,15 @@ function classifyCrash(err: unknown): [ExecutionErrorKind, string] {
  * responses and tool results already reach it scanned; this catches what the program built or fetched itself).
  */
 function guardAnswer(run: Runner, answer: ExecuteAnswer): ExecuteAnswer {
-  const guarded = guardJson(
+  const guarded = guardData(
     {
       result: answer.result,
       logs: answer.logs.map((l) => l.line),
       error: answer.error?.message ?? "",
       toolCalls: answer.toolCalls.map((t) => `${t.server}/${t.tool}`),
     },
-    {
-      detectors: standardDetectors,
-      rules: run.policy.mcp.results,
-      minConfidence: run.policy.minConfidence,
-      enforce: run.policy.mode === "enforce",
-      vault: new Vault(),
-      restore: false,
-      freeForm: true,
-    },
+    run.policy.mcp.results,
+    { minConfidence: run.policy.minConfidence, enforce: run.policy.mode === "enforce" },
   );
   if (guarded.blocked && run.policy.mode === "enforce") {
     return {

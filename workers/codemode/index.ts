@@ -12,7 +12,7 @@ import { checkAccess } from "../mcp-broker/proxy";
 import { readJson } from "../shared/body";
 import { logExecution } from "./audit";
 import { catalog } from "./catalog";
-import { admitAndExecute, ExecuteBodySchema } from "./executor";
+import { admitAndExecute, codemodeDisabled, ExecuteBodySchema } from "./executor";
 
 import { sandboxRoutes } from "./sandbox";
 
@@ -29,8 +29,6 @@ function inScope(claims: CapabilityClaims): void {
   const scope = codemodeAccess(claims.tools);
   if (!scope.ok) throw new RingfenceError({ kind: "forbidden", reason: `code mode: ${scope.reason}` });
 }
-
-const disabled = () => new RingfenceError({ kind: "forbidden", reason: "code mode is disabled by the org's policy" });
 
 codemode.post("/v1/codemode/execute", async (c) => {
   const claims = await authenticate(c);
@@ -55,7 +53,7 @@ codemode.get("/v1/codemode/types", async (c) => {
   const version = await checkAccess(c.env, claims);
   const config = (await refreshIfStale(c.env, claims.org, version)) ?? (await cachedOrgConfig(c.env, claims.org));
   const policy = effectivePolicy(config, claims, c.req.header(FLAGS_HEADER));
-  if (!policy.codemode.enabled) throw disabled();
+  if (!policy.codemode.enabled) throw codemodeDisabled();
   const listed = await catalog(c.env, c.executionCtx, { claims, config, policy, requestId: c.get("requestId") });
   const note = listed.unavailable.length > 0 ? `// Not reachable now, so not declared: ${listed.unavailable.join(", ")}\n` : "";
   return c.text(`${declarationsHeader()}\n${note}${toolDeclarations(listed.tools)}`, 200, {

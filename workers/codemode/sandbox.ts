@@ -11,25 +11,24 @@ import { readBodyText } from "../shared/body";
 import type { EgressProps } from "./egress";
 import { callTool, type ToolAnswer, type ToolsProps } from "./tools";
 
-/** Everything the isolate is made of, as the gateway decided it. `tools` is ToolsProps as JSON, MAC'd on its own. */
+/** Everything the isolate is made of, as the gateway decided it. */
 export interface Job {
   module: string;
-  tools: string;
-  toolsMac: string;
+  tools: ToolsProps;
   egress: EgressProps | null;
   limits: { cpuMs: number; subRequests: number };
+}
+
+/** A job as it goes to the sandbox: the tools' props as JSON with their own MAC, which the gateway checks on each call. */
+interface WireJob extends Omit<Job, "tools"> {
+  tools: string;
+  toolsMac: string;
 }
 
 const JOB_PURPOSE = "ringfence codemode job";
 const TOOLS_PURPOSE = "ringfence codemode tools";
 /** The loaded isolate's runtime: the same as the host's, so the program sees what the docs describe. */
 const COMPATIBILITY_DATE = "2026-11-01";
-
-export async function makeJob(env: Env, module: string, tools: ToolsProps, egress: EgressProps | null, limits: Job["limits"]) {
-  const text = JSON.stringify(tools);
-  const toolsMac = await mac(await macKey(env.RINGFENCE_ENCRYPTION_KEY, TOOLS_PURPOSE), text);
-  return { module, tools: text, toolsMac, egress, limits } satisfies Job;
-}
 
 /** Jobs are MAC'd with a key of their own when the sandbox has one, so the sandbox never holds the encryption key. */
 const jobKey = (env: Env) => macKey((env.RINGFENCE_CODEMODE_JOB_KEY as string) || env.RINGFENCE_ENCRYPTION_KEY, JOB_PURPOSE);
@@ -46,8 +45,10 @@ export interface Ran {
 /** Runs the job; throws when the isolate (or its process) failed. */
 export async function run(env: Env, ctx: ExecutionContext, job: Job): Promise<Ran> {
   const sandbox = sandboxUrl(env);
-  if (!sandbox) return loadAndRun(env, ctx, job, ctx.exports.CodemodeTools({ props: JSON.parse(job.tools) as ToolsProps }));
-  const text = JSON.stringify(job);
+  if (!sandbox) return loadAndRun(env, ctx, job, ctx.exports.CodemodeTools({ props: job.tools }));
+  const tools = JSON.stringify(job.tools);
+  const toolsMac = await mac(await macKey(env.RINGFENCE_ENCRYPTION_KEY, TOOLS_PURPOSE), tools);
+  const text = JSON.stringify({ ...job, tools, toolsMac } satisfies WireJob);
   const signature = await mac(await jobKey(env), text);
   let res: Response;
   try {
@@ -89,7 +90,7 @@ export function reportToSupervisor(env: Env, ctx: { waitUntil(p: Promise<unknown
 }
 
 /** Loads a fresh isolate for the job and runs it once. */
-async function loadAndRun(env: Env, ctx: ExecutionContext, job: Job, tools: Fetcher): Promise<Ran> {
+async function loadAndRun(env: Env, ctx: ExecutionContext, job: Omit<Job, "tools">, tools: Fetcher): Promise<Ran> {
   const started = performance.now();
   // load(), not get(): a fresh isolate every time, nothing shared between executions.
   const stub = env.LOADER.load({
@@ -119,7 +120,7 @@ sandboxRoutes.post("/internal/codemode/run", async (c) => {
   const text = await readBodyText(c);
   const key = await jobKey(c.env);
   if (!(await macMatches(key, text, c.req.header("x-ringfence-mac") ?? ""))) return c.notFound();
-  const job = JSON.parse(text) as Job;
+  const job = JSON.parse(text) as WireJob;
   const ctx = c.executionCtx as ExecutionContext;
   const tools = ctx.exports.CodemodeRemoteTools({ props: { tools: job.tools, mac: job.toolsMac } });
   try {

@@ -464,7 +464,8 @@ export async function handleAggregatePost(c: Context<AppEnv>): Promise<Response>
     });
   }
   try {
-    const runner = await codemodeRunner(c, claims);
+    // Code mode only matters to listing and calling tools.
+    const runner = msg.method === "tools/list" || msg.method === "tools/call" ? await codemodeRunner(c, claims) : null;
     if (msg.method === "tools/call" && runner && msg.params?.name === CODEMODE_TOOL) {
       return json(ok(msg.id, await callCodemodeTool(runner, msg.params.arguments)), requestId);
     }

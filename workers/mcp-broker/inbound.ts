@@ -1,7 +1,5 @@
 // Tool → agent: tool lists filtered and pinned, results and server requests scanned before the client sees them.
-import { standardDetectors } from "../../src/detect";
-import { guardJson, type Located } from "../../src/detect/guard-json";
-import { Vault } from "../../src/detect/vault";
+import { guardData, type Located } from "../../src/detect/guard-json";
 import { describe } from "../../src/errors";
 import { toolAccess } from "../../src/mcp/acl";
 import { isObject, type JsonRpcMessage, type JsonRpcRequest, type JsonRpcResponse } from "../../src/mcp/jsonrpc";
@@ -10,14 +8,9 @@ import type { BrokerCall } from "./call";
 import { examine, invalidate, recordInRegistry, remember, type SeenDefinition } from "./definitions";
 
 function guardInbound(call: BrokerCall, value: unknown, where: string): { value: unknown; blocked?: Located } {
-  const g = guardJson(value, {
-    detectors: standardDetectors,
-    rules: call.policy.mcp.results,
+  const g = guardData(value, call.policy.mcp.results, {
     minConfidence: call.policy.minConfidence,
     enforce: call.policy.mode === "enforce",
-    vault: new Vault(),
-    restore: false,
-    freeForm: true,
   });
   for (const d of g.decisions) call.findings.push({ ...d, path: `${where}.${d.path}` });
   return g.blocked && call.policy.mode === "enforce" ? { value: g.value, blocked: g.blocked } : { value: g.value };

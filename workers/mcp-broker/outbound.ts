@@ -1,7 +1,5 @@
 // Agent → tool: every tools/call passes scope, ACL, pinning, definition, constraints, argument scan and the Meter.
-import { standardDetectors } from "../../src/detect";
-import { guardJson } from "../../src/detect/guard-json";
-import { Vault } from "../../src/detect/vault";
+import { guardData } from "../../src/detect/guard-json";
 import { type Failure, RingfenceError } from "../../src/errors";
 import { toolAccess } from "../../src/mcp/acl";
 import { checkArguments } from "../../src/mcp/constraints";
@@ -94,14 +92,9 @@ async function staticChecks(call: BrokerCall, tool: string, args: unknown): Prom
   const checked = checkArguments(args, toolConstraints ?? {});
   if (!checked.ok) throw denied(call, tool, "constraint", `argument '${checked.param}' ${checked.reason}`);
 
-  const guarded = guardJson(args, {
-    detectors: standardDetectors,
-    rules: mcp.arguments,
+  const guarded = guardData(args, mcp.arguments, {
     minConfidence: call.policy.minConfidence,
     enforce: call.policy.mode === "enforce",
-    vault: new Vault(),
-    restore: false,
-    freeForm: true,
   });
   for (const d of guarded.decisions) call.findings.push({ ...d, path: `arguments:${tool}.${d.path}` });
   if (guarded.blocked && call.policy.mode === "enforce") {
@@ -153,14 +146,9 @@ async function meterCheck(call: BrokerCall, tool: string, args: unknown): Promis
  */
 export function guardClientAnswer(call: BrokerCall, msg: JsonRpcResponse): JsonRpcResponse {
   if (!isObject(msg.result)) return msg;
-  const guarded = guardJson(msg.result, {
-    detectors: standardDetectors,
-    rules: call.policy.mcp.arguments,
+  const guarded = guardData(msg.result, call.policy.mcp.arguments, {
     minConfidence: call.policy.minConfidence,
     enforce: call.policy.mode === "enforce",
-    vault: new Vault(),
-    restore: false,
-    freeForm: true,
   });
   for (const d of guarded.decisions) call.findings.push({ ...d, path: `client-answer.${d.path}` });
   if (guarded.blocked && call.policy.mode === "enforce") {
